@@ -1,0 +1,1 @@
+"""Observatoire de l'insertion — a territorial insertion observatory built on Dash."""

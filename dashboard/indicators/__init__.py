@@ -1,0 +1,1 @@
+"""Indicators: the registry (declarations), and later the queries, secrecy and cache."""

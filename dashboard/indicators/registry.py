@@ -1,0 +1,49 @@
+"""Every indicator, declared once: code, French label, unit, source and what it counts.
+
+Stored indicators are the ones imports write to the `figure` table; the importer copies these
+declarations into the store's `indicator` table so that every figure is self-describing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StoredIndicator:
+    code: str
+    label: str
+    unit: str
+    source: str
+    counts: str
+
+
+STORED: tuple[StoredIndicator, ...] = (
+    StoredIndicator("population", "Population municipale", "habitants", "INSEE, populations légales",
+                    "Personnes dont la résidence habituelle est dans le territoire, au 1er janvier."),
+    StoredIndicator("rsa_foyers", "Foyers allocataires du RSA", "foyers", "CAF",
+                    "Foyers percevant le revenu de solidarité active, en fin de mois."),
+    StoredIndicator("rsa_personnes_couvertes", "Personnes couvertes par le RSA", "personnes", "CAF",
+                    "Allocataires, conjoints et enfants à charge des foyers au RSA, en fin de mois."),
+    StoredIndicator("rsa_foyers_majores", "Foyers au RSA majoré", "foyers", "CAF",
+                    "Foyers percevant le RSA avec la majoration pour isolement, en fin de mois."),
+    StoredIndicator("rsa_foyers_2ans_plus", "Foyers au RSA depuis 2 ans ou plus", "foyers", "CAF",
+                    "Foyers percevant le RSA sans interruption depuis au moins 2 ans, en fin de mois."),
+    StoredIndicator("caf_allocataires", "Allocataires CAF", "foyers", "CAF (INSEE/CNAF)",
+                    "Foyers allocataires d'au moins une prestation de la CAF."),
+    StoredIndicator("caf_personnes_couvertes", "Personnes couvertes par la CAF", "personnes",
+                    "CAF (INSEE/CNAF)", "Allocataires, conjoints et personnes à charge."),
+    StoredIndicator("prime_activite_foyers", "Foyers allocataires de la prime d'activité", "foyers",
+                    "CAF (INSEE/CNAF)", "Foyers percevant la prime d'activité au 31 décembre."),
+    StoredIndicator("aah_foyers", "Foyers allocataires de l'AAH", "foyers", "CAF (INSEE/CNAF)",
+                    "Foyers percevant l'allocation aux adultes handicapés au 31 décembre."),
+    StoredIndicator("qpv_population", "Population du QPV (recensement de base du fichier)", "habitants",
+                    "INSEE, données QPV",
+                    "Population municipale du quartier, selon le recensement de base du millésime "
+                    "du fichier INSEE (2013 pour 2017–2019, 2018 pour 2021–2022)."),
+    StoredIndicator("de_abc", "Demandeurs d'emploi (catégories A, B, C)", "personnes",
+                    "France Travail, via INSEE données QPV",
+                    "Demandeurs d'emploi inscrits en catégories A, B ou C."),
+    StoredIndicator("de_abc_rsa", "Demandeurs d'emploi ABC percevant le RSA", "personnes",
+                    "France Travail, via INSEE données QPV",
+                    "Demandeurs d'emploi inscrits en catégories A, B ou C qui perçoivent le RSA."),
+)

@@ -1,0 +1,200 @@
+"""Declarative column specs: how a partner's header and cells become typed values.
+
+A kind declares its columns once (canonical name, French label, type, synonyms); this module
+maps the file's headers onto them, refuses personal identifiers, and parses every cell,
+collecting every problem with its line and column instead of stopping at the first.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.ingest import parse
+from dashboard.ingest.errors import Problem
+from dashboard.ingest.readers import RawTable
+
+# Headers that name data about a person: such a file is refused whole (import contract).
+PERSONAL_HEADERS = re.compile(
+    r"^(nom|prenom|prenoms|nom_prenom|prenom_nom|nom_de_naissance|nom_d_usage|nir|"
+    r"n_?ir|numero_de_securite_sociale|n_securite_sociale|num_secu|secu|securite_sociale|"
+    r"e_?mail|mail|courriel|adresse_mail|adresse_e_mail|tel|telephone|portable|mobile|"
+    r"date_de_naissance|naissance|ddn|date_naissance|"
+    r"numero_allocataire|num_allocataire|n_allocataire|no_allocataire|matricule|matricule_caf|"
+    r"identifiant_allocataire|numero_caf)$"
+)
+
+
+TOTAL_LABEL = re.compile(r"^total(_general|_departement|_93)?$")
+
+
+def _count(v: str) -> Any:
+    return parse.parse_count(v)
+
+
+# type name -> (parser, what is expected, in French)
+PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "count": (_count, "un nombre entier positif ou nul (ou une marque de secret : s, nd, <5)"),
+    "decimal": (parse.parse_decimal, "un nombre décimal (ex. 45,2)"),
+    "month": (parse.parse_month, "un mois (2024-03, 03/2024, mars 2024 ou une date)"),
+    "quarter": (parse.parse_quarter, "un trimestre (2024-T1, T1 2024)"),
+    "date": (parse.parse_date, "une date (2024-03-15 ou 15/03/2024)"),
+    "year": (lambda v: _year(v), "une année sur quatre chiffres (ex. 2022)"),
+    "code": (parse.normalize_code, "un code"),
+    "codes": (lambda v: _codes(v), "une liste de codes séparés par « ; »"),
+    "text": (lambda v: v.strip(), "un texte"),
+    "geometry": (lambda v: _geometry(v), "une géométrie polygonale valide"),
+    "lon": (lambda v: _bounded(v, -180, 180), "une longitude WGS84 (degrés décimaux)"),
+    "lat": (lambda v: _bounded(v, -90, 90), "une latitude WGS84 (degrés décimaux)"),
+}
+
+
+def _year(v: str) -> int:
+    text = re.sub(r"\.0+$", "", v.strip())  # an Excel number cell reads "2022.0"
+    if not re.fullmatch(r"(19|20)\d\d", text):
+        raise ValueError(text)
+    return int(text)
+
+
+def _codes(v: str) -> list[str]:
+    codes = [parse.normalize_code(c) for c in re.split(r"[;,|/\s]+", v) if c.strip()]
+    if not codes:
+        raise ValueError(v)
+    return codes
+
+
+def _geometry(v: str):
+    from dashboard import geometry
+
+    geom = geometry.from_geojson(v)
+    if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon") or not geom.is_valid:
+        raise ValueError(v)
+    return geom
+
+
+def _bounded(v: str, low: float, high: float) -> float:
+    x = parse.parse_decimal(v)
+    if not isinstance(x, float) or not low <= x <= high:
+        raise ValueError(v)
+    return x
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # canonical name, also the header of the published templates
+    label: str  # French, for messages and templates
+    type: str  # a key of PARSERS
+    required: bool = True
+    synonyms: tuple[str, ...] = ()
+
+    def accepts(self, normalized_header: str) -> bool:
+        return normalized_header in {parse.normalize_header(n) for n in (self.name, *self.synonyms)}
+
+
+@dataclass
+class ParsedTable:
+    """The typed rows of a file: one dict per data row, keyed by canonical column name,
+    with `_line` the line a person sees in Excel."""
+
+    rows: list[dict[str, Any]]
+    problems: list[Problem]
+    ignored_columns: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # canonical -> header in the file
+
+
+def header_scorer(columns: list[Column]) -> Callable[[list[str]], int]:
+    """How many cells of a candidate header row name a known column (finds the header under a
+    title block)."""
+
+    def score(cells: list[str]) -> int:
+        normalized = [parse.normalize_header(c or "") for c in cells]
+        return sum(any(col.accepts(h) for col in columns) for h in normalized if h)
+
+    return score
+
+
+def map_headers(table: RawTable, columns: list[Column], chosen: dict[str, str] | None = None,
+                ) -> tuple[dict[str, int], list[str], list[Problem]]:
+    """Return canonical name -> column index, the ignored headers, and the problems.
+
+    `chosen` names, for a canonical column, the file's header to read it from when the file
+    has several candidates (an import option); a canonical name written exactly beats a synonym."""
+    problems: list[Problem] = []
+    index: dict[str, int] = {}
+    ignored: list[str] = []
+    normalized = [parse.normalize_header(h or "") for h in table.columns]
+    for name, header in (chosen or {}).items():
+        if header not in table.columns:
+            problems.append(_problem(table, table.header_line, header, None,
+                                     f"une colonne « {header} » (choisie pour « {name} »)"))
+        else:
+            index[name] = table.columns.index(header)
+    for exact in (True, False):
+        for i, norm in enumerate(normalized):
+            if not norm or i in index.values():
+                continue
+            match = next((c for c in columns if (norm == c.name if exact else c.accepts(norm))), None)
+            if match is None:
+                continue
+            if match.name in index:
+                if match.name in (chosen or {}):
+                    continue  # the import said which header to read; this one is ignored
+                problems.append(_problem(table, table.header_line, table.columns[i], table.columns[i],
+                                         f"une seule colonne « {match.label} » "
+                                         f"(déjà lue dans « {table.columns[index[match.name]]} »)"))
+            else:
+                index[match.name] = i
+    for i, norm in enumerate(normalized):
+        if not norm or i in index.values():
+            continue
+        if PERSONAL_HEADERS.match(norm):
+            problems.append(_problem(table, table.header_line, table.columns[i], table.columns[i],
+                                     "aucune donnée personnelle : seuls des agrégats sont acceptés, "
+                                     "retirez cette colonne"))
+        elif not any(c.accepts(norm) for c in columns):
+            ignored.append(table.columns[i])
+    for col in columns:
+        if col.required and col.name not in index:
+            problems.append(_problem(table, table.header_line, None, None,
+                                     f"une colonne « {col.label} » (en-tête « {col.name} » "
+                                     f"ou {', '.join(repr(s) for s in col.synonyms[:3]) or 'synonyme'})"))
+    return index, ignored, problems
+
+
+def parse_table(table: RawTable, columns: list[Column], chosen: dict[str, str] | None = None) -> ParsedTable:
+    index, ignored, problems = map_headers(table, columns, chosen)
+    if problems:
+        return ParsedTable([], problems, ignored)
+    rows: list[dict[str, Any]] = []
+    for cells, line in zip(table.rows, table.lines):
+        # A "Total" row is kept aside: the kind checks it against the sum, then drops it.
+        total = any(isinstance(c, str) and TOTAL_LABEL.match(parse.normalize_header(c)) for c in cells)
+        row: dict[str, Any] = {"_line": line, "_total": total}
+        for col in columns:
+            i = index.get(col.name)
+            raw = cells[i] if i is not None and i < len(cells) else None
+            if raw is None or not str(raw).strip():
+                if col.required and not total:
+                    problems.append(_problem(table, line, table.columns[i] if i is not None else col.name,
+                                             "(vide)", PARSERS[col.type][1]))
+                row[col.name] = None
+                continue
+            parser, expected = PARSERS[col.type]
+            try:
+                row[col.name] = parser(str(raw))
+            except ValueError:
+                problems.append(_problem(table, line, table.columns[i], str(raw), expected))
+                row[col.name] = None
+        rows.append(row)
+    return ParsedTable(rows, problems, ignored, {c: table.columns[i] for c, i in index.items()})
+
+
+def _problem(table: RawTable, line: int | None, column: str | None, found: str | None, expected: str) -> Problem:
+    return Problem(file=table.file_name, sheet=table.sheet, line=line, column=column, found=found, expected=expected)
+
+
+def problem_at(table: RawTable, parsed: ParsedTable, row: dict, column: str | None, found: Any, expected: str) -> Problem:
+    """A problem about a parsed row, located by the row's line and the file's own header."""
+    header = parsed.mapping.get(column, column) if column else None
+    return _problem(table, row.get("_line"), header, None if found is None else str(found), expected)

@@ -1,0 +1,111 @@
+"""The import transaction: read, validate, write with provenance — all or nothing.
+
+The raw bytes are kept under `var/imports/` named by their SHA-256 before anything is written,
+so nothing is ever lost; the same bytes imported twice for the same kind are recognised and
+change nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from dashboard.ingest.errors import ImportRefused, Problem
+from dashboard.ingest.kinds import KINDS
+from dashboard.ingest.kinds.base import Context
+from dashboard.indicators.registry import STORED
+from dashboard.store import session_scope
+from dashboard.store.models import QUALITIES, ImportRecord, Indicator
+
+
+@dataclass(frozen=True)
+class Provenance:
+    source: str
+    licence: str
+    quality: str = "reference"
+    source_url: str | None = None
+    data_date: str | None = None
+    caveats: str | None = None
+    imported_by: str = "cli"
+
+
+@dataclass
+class ImportOutcome:
+    import_id: int
+    already_imported: bool
+    summary: dict[str, Any] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *, raw_dir: Path,
+                options: dict[str, Any] | None = None, file_name: str | None = None,
+                today: dt.date | None = None) -> ImportOutcome:
+    """Import one file; raises ImportRefused (with every problem) and leaves the store unchanged."""
+    path = Path(path)
+    file_name = file_name or path.name
+    if kind not in KINDS:
+        raise ImportRefused([Problem(file_name, None, None, kind, f"un type d'import parmi {', '.join(KINDS)}")])
+    if provenance.quality not in QUALITIES:
+        raise ImportRefused([Problem(file_name, None, None, provenance.quality,
+                                     f"une qualité parmi {', '.join(QUALITIES)}")])
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    with session_scope(engine) as session:
+        earlier = session.scalar(select(ImportRecord.id).where(
+            ImportRecord.sha256 == sha, ImportRecord.kind == kind, ImportRecord.status == "applied"))
+    if earlier is not None:
+        return ImportOutcome(earlier, already_imported=True)
+
+    spec = KINDS[kind]
+    table = spec.read(path, file_name, options or {})
+    parsed = spec.parse(table, options or {})
+    if parsed.problems:
+        raise ImportRefused(parsed.problems)
+    raw_path = keep_raw(raw_dir, sha, data, path.suffix)
+    with session_scope(engine) as session:
+        sync_indicators(session)
+        record = ImportRecord(
+            kind=kind, file_name=file_name, sha256=sha, size_bytes=len(data), raw_path=str(raw_path),
+            source=provenance.source, source_url=provenance.source_url, licence=provenance.licence,
+            quality=provenance.quality, caveats=provenance.caveats, data_date=provenance.data_date,
+            imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), imported_by=provenance.imported_by,
+            status="applied", row_count=len(parsed.rows))
+        session.add(record)
+        session.flush()
+        ctx = Context(session, record, table, parsed, options or {}, today or dt.date.today())
+        problems = spec.check(ctx)
+        if problems:
+            raise ImportRefused(problems)  # leaving the block rolls the transaction back
+        summary = spec.apply(ctx)
+        record.summary = {**summary, "ignored_columns": parsed.ignored_columns}
+        session.flush()
+        return ImportOutcome(record.id, False, summary, parsed.ignored_columns)
+
+
+def keep_raw(raw_dir: Path, sha: str, data: bytes, suffix: str) -> Path:
+    """Store the raw bytes once, atomically, named by their checksum."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    target = raw_dir / f"{sha}{suffix.lower()}"
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(dir=raw_dir, prefix=".incoming-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    return target
+
+
+def sync_indicators(session) -> None:
+    """Copy the registry's declarations of stored indicators into the store."""
+    for decl in STORED:
+        row = session.get(Indicator, decl.code) or Indicator(code=decl.code)
+        row.label, row.unit, row.source, row.counts = decl.label, decl.unit, decl.source, decl.counts
+        session.add(row)
+    session.flush()

@@ -1,0 +1,457 @@
+"""Read a partner's file into a raw table of texts, or refuse it with a precise reason.
+
+The type is found from the bytes, never from the name. CSV (any usual encoding and separator)
+and XLSX are read; everything else, and anything that cannot be read for sure, is refused
+with an ImportRefused naming the file, sheet, line and column.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import posixpath
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path, PureWindowsPath
+from typing import NoReturn
+from xml.etree import ElementTree
+
+from dashboard.ingest.errors import ImportRefused, Problem
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_MIN_SIZE = 1024 * 1024  # a tiny member may compress very well without being a bomb
+HEADER_SEARCH_ROWS = 30  # non-empty rows in which the header is looked for
+SEPARATORS = (";", "\t", ",")  # in order of preference: French decimals use commas
+
+EXPECTED_TABLE = "un fichier CSV ou XLSX"
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_SQLITE = b"SQLite format 3\x00"
+
+Grid = list[tuple[int, list[str | None]]]  # (1-based line, cells) of every non-empty row
+HeaderScore = Callable[[list[str]], int]
+
+
+@dataclass
+class RawTable:
+    file_name: str
+    sheet: str | None
+    header_line: int  # 1-based line of the header row as seen in Excel / text editor
+    columns: list[str]  # header texts as written (stripped), "" for an empty header cell
+    rows: list[list[str | None]]  # cells as text, None when empty, same length as columns
+    lines: list[int]  # 1-based line of each data row (Excel row number for XLSX)
+    encoding: str | None = None
+    separator: str | None = None
+
+
+def read_table(path, *, file_name: str | None = None, header_score: HeaderScore,
+               sheet: str | None = None, max_bytes: int = MAX_BYTES) -> RawTable:
+    name = _display_name(path, file_name)
+    data = _read_bytes(path, name, max_bytes)
+    if data.startswith(_ZIP):
+        return _read_xlsx(data, name, header_score, sheet)
+    _refuse_binary(data, name)
+    return _read_csv(data, name, header_score)
+
+
+# --- common ------------------------------------------------------------------------------
+
+def _display_name(path, file_name: str | None) -> str:
+    # PureWindowsPath splits on both / and \ (names may come from a Windows browser).
+    return PureWindowsPath(file_name).name if file_name else Path(path).name
+
+
+def _refuse(name: str, found: str | None, expected: str, **where) -> NoReturn:
+    raise ImportRefused([Problem(file=name, line=where.pop("line", None),
+                                 column=where.pop("column", None), found=found,
+                                 expected=expected, **where)])
+
+
+def _read_bytes(path, name: str, max_bytes: int) -> bytes:
+    size = os.path.getsize(path)
+    if size > max_bytes:
+        _refuse(name, f"un fichier de {_mb(size)}", f"un fichier de {_mb(max_bytes)} au plus")
+    data = Path(path).read_bytes()
+    content = data
+    for bom in _BOMS:
+        content = content.removeprefix(bom)
+    if data.startswith(_BOMS[1:]):  # UTF-16: blanks come with NUL bytes
+        content = content.replace(b"\x00", b"")
+    if not content.strip():
+        _refuse(name, "un fichier vide", f"{EXPECTED_TABLE} contenant un tableau")
+    return data
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} Mo".replace(".", ",")
+
+
+def _refuse_binary(data: bytes, name: str) -> None:
+    """Refuse what is not text: PDF, legacy Excel, any other binary format."""
+    if data.startswith(b"%PDF"):
+        _refuse(name, "un document PDF", EXPECTED_TABLE)
+    if data.startswith(_OLE2) and "EncryptedPackage".encode("utf-16-le") in data:
+        _refuse(name, "un classeur protégé par un mot de passe", "un classeur .xlsx sans mot de passe")
+    if data.startswith(_OLE2):
+        _refuse(name, "un classeur Excel 97-2003 (.xls)",
+                "un classeur .xlsx (format .xls non pris en charge, enregistrez en .xlsx)")
+    if not data.startswith(_BOMS[1:]) and b"\x00" in data[:8192]:
+        _refuse(name, "un fichier binaire d'un type non reconnu", EXPECTED_TABLE)
+
+
+def _find_header(grid: Grid, header_score: HeaderScore) -> int | None:
+    """Index in `grid` of the best-scoring row among the first non-empty rows (first wins a tie)."""
+    best, best_score = None, 0
+    for i, (_, cells) in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        score = header_score([c or "" for c in cells])
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _best_score(grid: Grid, header_score: HeaderScore) -> int:
+    i = _find_header(grid, header_score)
+    return 0 if i is None else header_score([c or "" for c in grid[i][1]])
+
+
+def _refuse_no_header(name: str, sheet: str | None = None, where: str = "") -> NoReturn:
+    _refuse(name, "aucune ligne d'en-tête reconnue",
+            f"une ligne d'en-tête avec des noms de colonnes connus dans les {HEADER_SEARCH_ROWS} "
+            f"premières lignes remplies{where}", sheet=sheet)
+
+
+def _build_table(grid: Grid, header: int, name: str, sheet: str | None = None,
+                 encoding: str | None = None, separator: str | None = None) -> RawTable:
+    header_line, header_cells = grid[header]
+    body = grid[header + 1:]
+    width = max(len(cells) for _, cells in grid[header:])
+    columns = [c or "" for c in header_cells] + [""] * (width - len(header_cells))
+    rows = [cells + [None] * (width - len(cells)) for _, cells in body]
+    # Columns without a header and without data are layout (borders, merged titles), not data.
+    keep = [j for j in range(width) if columns[j] or any(r[j] is not None for r in rows)]
+    return RawTable(
+        file_name=name, sheet=sheet, header_line=header_line,
+        columns=[columns[j] for j in keep],
+        rows=[[r[j] for j in keep] for r in rows],
+        lines=[line for line, _ in body],
+        encoding=encoding, separator=separator,
+    )
+
+
+def _non_empty(rows: Iterator[tuple[int, list[str | None]]]) -> Grid:
+    # Blank rows carry no data; dropping them everywhere also drops trailing ones.
+    return [(line, cells) for line, cells in rows if any(c is not None for c in cells)]
+
+
+def _cell_text(text: str) -> str | None:
+    return text.strip() or None
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+def _read_csv(data: bytes, name: str, header_score: HeaderScore) -> RawTable:
+    encoding, text = _decode(data)
+    separator = _choose_separator(text, header_score)
+    grid = _non_empty(_csv_rows(text, separator, name))
+    header = _find_header(grid, header_score)
+    if header is None:
+        _refuse_no_header(name)
+    return _build_table(grid, header, name, encoding=encoding, separator=separator)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "texte Unicode"), else Windows-1252;
+    charset-normalizer is asked only when the bytes are not even valid Windows-1252."""
+    if data.startswith(_BOMS[1:]):
+        return "utf-16", data.decode("utf-16", errors="replace")
+    bom = data.startswith(_BOMS[0])
+    data = data.removeprefix(_BOMS[0])
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return ("utf-8-sig" if bom and encoding == "utf-8" else encoding), data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    guess = from_bytes(data[:65536]).best()
+    if guess is not None:
+        try:
+            return guess.encoding, data.decode(guess.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return "latin-1", data.decode("latin-1")
+
+
+def _csv_rows(text: str, separator: str, name: str) -> Iterator[tuple[int, list[str | None]]]:
+    """Records with the physical line each starts on (a quoted field may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    line = 1
+    try:
+        for record in reader:
+            yield line, [_cell_text(c) for c in record]
+            line = reader.line_num + 1
+    except csv.Error:
+        _refuse(name, "un champ trop long ou un guillemet (\") jamais refermé",
+                "un fichier CSV dont les champs entre guillemets sont refermés", line=line)
+
+
+def _choose_separator(text: str, header_score: HeaderScore) -> str:
+    """The separator that yields a recognised header, then the most regular rows; `;` wins ties."""
+
+    def key(sep: str) -> tuple[int, int, int]:
+        try:
+            grid = _non_empty(islice(_csv_rows(text, sep, ""), 50))
+        except ImportRefused:
+            return (-1, 0, 0)
+        widths = Counter(len(cells) for _, cells in grid if len(cells) > 1)
+        regular = widths.most_common(1)[0][1] if widths else 0
+        return (_best_score(grid, header_score), regular, -SEPARATORS.index(sep))
+
+    return max(SEPARATORS, key=key)
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+def _read_xlsx(data: bytes, name: str, header_score: HeaderScore, sheet: str | None) -> RawTable:
+    archive = _open_zip(data, name)
+    _refuse_not_workbook(archive, name)
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = _worksheets(workbook, name)
+        sheet_name = _choose_sheet(workbook, sheets, sheet, name, header_score)
+        grid = _sheet_grid(workbook, sheet_name)
+    except CalamineError:
+        _refuse_unreadable(name)
+    header = _find_header(grid, header_score)
+    if header is None and sheet is None and len(sheets) > 1:
+        _refuse_no_header(name, where=" de l'une des feuilles " + _quoted(sheets))
+    if header is None:
+        _refuse_no_header(name, sheet_name)
+    header_line, header_cells = grid[header]
+    try:
+        problems = _cell_problems(archive, sheet_name, name, header_line, header_cells)
+    except (StopIteration, KeyError, ElementTree.ParseError):
+        _refuse_unreadable(name)
+    if problems:
+        raise ImportRefused(problems)
+    return _build_table(grid, header, name, sheet=sheet_name)
+
+
+def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
+    """Open an archive after checking its directory for a zip bomb."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        _refuse(name, "une archive ZIP endommagée", EXPECTED_TABLE)
+    members = archive.infolist()
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNZIPPED:
+        _refuse(name, f"une archive qui se décompresse en {_mb(total)}",
+                f"une archive de {_mb(MAX_UNZIPPED)} au plus une fois décompressée")
+    for m in members:
+        if m.file_size > RATIO_MIN_SIZE and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            _refuse(name, f"un élément « {m.filename} » compressé {m.file_size // max(m.compress_size, 1)} fois",
+                    f"un taux de compression de {MAX_RATIO} au plus (archive piégée, « zip bomb »)")
+    return archive
+
+
+def _refuse_not_workbook(archive: zipfile.ZipFile, name: str) -> None:
+    names = set(archive.namelist())
+    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+        _refuse(name, "une archive ZIP qui n'est pas un classeur XLSX", EXPECTED_TABLE)
+    has_macros = any(posixpath.basename(n).lower() == "vbaproject.bin" for n in names)
+    if has_macros or name.lower().endswith((".xlsm", ".xltm")):
+        _refuse(name, "un classeur avec macros (.xlsm)",
+                "un classeur .xlsx sans macros (enregistrez-le au format .xlsx)")
+
+
+def _refuse_unreadable(name: str) -> NoReturn:
+    _refuse(name, "un classeur XLSX illisible ou endommagé", "un classeur XLSX valide")
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f"« {n} »" for n in names)
+
+
+def _worksheets(workbook, name: str) -> list[str]:
+    from python_calamine import SheetTypeEnum
+
+    names = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    if not names:
+        _refuse(name, "un classeur sans feuille de calcul", "un classeur avec une feuille de données")
+    return names
+
+
+def _choose_sheet(workbook, sheets: list[str], sheet: str | None, name: str,
+                  header_score: HeaderScore) -> str:
+    """The named sheet, else the worksheet whose header scores best (first one on a tie)."""
+    if sheet is not None:
+        if sheet not in sheets:
+            _refuse(name, sheet, "le nom d'une feuille du classeur : " + _quoted(sheets))
+        return sheet
+    if len(sheets) == 1:
+        return sheets[0]
+    # The header is among the first rows: no need to load whole sheets to compare them.
+    return max(sheets, key=lambda n: _best_score(_sheet_grid(workbook, n, HEADER_SEARCH_ROWS * 4),
+                                                 header_score))
+
+
+def _sheet_grid(workbook, sheet: str, nrows: int | None = None) -> Grid:
+    # skip_empty_area=False keeps rows and columns from A1, so index + 1 is the Excel row number
+    # (the default drops the empty rows above the first filled cell and would shift lines).
+    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
+    return _non_empty((i + 1, [_excel_text(v) for v in row]) for i, row in enumerate(rows))
+
+
+def _excel_text(value) -> str | None:
+    """A cell as text the way the parsers expect it (codes typed as numbers lose their `.0`)."""
+    if isinstance(value, bool):
+        return "VRAI" if value else "FAUX"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return _cell_text(str(value))
+
+
+# Formula cells without a cached value and error cells: calamine reads both as empty, which
+# would silently turn them into missing data.
+
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _cell_problems(archive: zipfile.ZipFile, sheet: str, name: str, header_line: int,
+                   header_cells: list[str | None]) -> list[Problem]:
+    problems = []
+    for line, col, found, expected in _bad_cells(archive, _sheet_path(archive, sheet)):
+        index = _column_index(col)
+        header = header_cells[index] if line > header_line and index < len(header_cells) else None
+        problems.append(Problem(file=name, sheet=sheet, line=line, column=header or col,
+                                found=found, expected=expected))
+    return problems
+
+
+def _sheet_path(archive: zipfile.ZipFile, sheet: str) -> str:
+    """Path of a sheet's XML inside the archive, through workbook.xml and its relationships."""
+    rel_id = next(el.get(_attr_r("id")) for el in _elements(archive, "xl/workbook.xml", "sheet")
+                  if el.get("name") == sheet)
+    target = next(el.get("Target") for el in _elements(archive, "xl/_rels/workbook.xml.rels", "Relationship")
+                  if el.get("Id") == rel_id)
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def _attr_r(local: str) -> str:
+    return "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}" + local
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _elements(archive: zipfile.ZipFile, member: str, local: str):
+    root = ElementTree.fromstring(archive.read(member))
+    return [el for el in root.iter() if _local(el.tag) == local]
+
+
+def _bad_cells(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, str, str, str]]:
+    """(row, column letter, found, expected) of each unusable cell, streamed (sheets can be big)."""
+    row = col = 0
+    with archive.open(member) as stream:
+        for event, el in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = _local(el.tag)
+            if event == "start" and tag == "row":
+                row, col = int(el.get("r") or row + 1), 0
+            elif event == "end" and tag == "c":
+                ref = _CELL_REF.fullmatch(el.get("r") or "")
+                col = _column_index(ref[1]) if ref else col + 1
+                yield from _bad_cell(el, row, _column_letter(col))
+            elif event == "end" and tag == "row":
+                el.clear()
+
+
+def _bad_cell(cell, row: int, letter: str) -> Iterator[tuple[int, str, str, str]]:
+    children = {_local(child.tag): child for child in cell}
+    kind = cell.get("t")
+    value = children.get("v")
+    if kind == "e":
+        yield row, letter, value.text if value is not None else "#ERREUR", \
+            "une valeur (la cellule affiche une erreur Excel)"
+    elif "f" in children and (value is None or (not value.text and kind not in ("str", "inlineStr"))):
+        yield row, letter, f"={children['f'].text or ''}", \
+            "une valeur calculée (ouvrez le fichier dans Excel puis enregistrez-le pour calculer les formules)"
+
+
+def _column_index(letters: str) -> int:
+    """0-based index of a column letter (A → 0, AA → 26)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - ord("A") + 1
+    return n - 1
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
+
+
+# --- geography -----------------------------------------------------------------------------
+
+def read_geo(path, *, file_name: str | None = None, max_bytes: int = MAX_BYTES):
+    """A GeoJSON, zipped shapefile or GeoPackage as a GeoDataFrame in EPSG:4326."""
+    import pyogrio
+
+    name = _display_name(path, file_name)
+    data = _read_bytes(path, name, max_bytes)
+    source = _geo_source(path, data, name)
+    expected = "un fichier GeoJSON, un shapefile zippé ou un GeoPackage"
+    try:
+        layers = pyogrio.list_layers(source)
+        if len(layers) != 1:
+            _refuse(name, f"{len(layers)} couches ({', '.join(str(l[0]) for l in layers[:5])})",
+                    "une seule couche géographique")
+        frame = pyogrio.read_dataframe(source)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+            pyogrio.errors.GeometryError, pyogrio.errors.FeatureError):
+        _refuse(name, "un fichier géographique illisible", expected)
+    if "geometry" not in frame or frame.empty:
+        _refuse(name, "aucune entité géographique", f"{expected} contenant des géométries")
+    if frame.crs is None:
+        _refuse(name, "un système de coordonnées inconnu (fichier .prj manquant ?)",
+                "un fichier géographique dont la projection est indiquée")
+    return frame.to_crs(4326)
+
+
+def _geo_source(path, data: bytes, name: str) -> str:
+    """What GDAL should open: the file, or the dataset inside a ZIP (found by extension there,
+    since GDAL cannot open a shapefile in a sub-folder of an archive without being told)."""
+    if data.startswith(_ZIP):
+        # __MACOSX/ and ._* are resource forks added by macOS when zipping, not data.
+        members = [n for n in _open_zip(data, name).namelist()
+                   if n.lower().endswith((".shp", ".gpkg", ".geojson", ".json"))
+                   and not n.startswith("__MACOSX/") and not posixpath.basename(n).startswith("._")]
+        if len(members) != 1:
+            _refuse(name, f"une archive avec {len(members)} jeux de données géographiques",
+                    "une archive ZIP contenant un seul shapefile (.shp, .shx, .dbf, .prj)")
+        return f"/vsizip/{{{os.path.abspath(path)}}}/{members[0]}"
+    if data.startswith(_SQLITE) or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return str(path)
+    _refuse(name, "un fichier d'un type non géographique",
+            "un fichier GeoJSON, un shapefile zippé ou un GeoPackage")

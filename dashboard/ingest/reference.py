@@ -1,0 +1,47 @@
+"""Load the shipped reference data (data/reference/manifest.toml) through the importer."""
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from dashboard.ingest.importer import ImportOutcome, Provenance, import_file
+from dashboard.settings import PROJECT_ROOT
+
+MANIFEST = PROJECT_ROOT / "data" / "reference" / "manifest.toml"
+
+
+@dataclass(frozen=True)
+class Entry:
+    file: Path
+    kind: str
+    provenance: Provenance
+    options: dict[str, Any]
+
+
+def entries(manifest: Path = MANIFEST, root: Path = PROJECT_ROOT) -> Iterator[Entry]:
+    for item in tomllib.loads(manifest.read_text(encoding="utf-8"))["import"]:
+        yield Entry(
+            file=root / item["file"], kind=item["kind"], options=item.get("options", {}),
+            provenance=Provenance(
+                source=item["source"], licence=item["licence"], quality=item["quality"],
+                source_url=item.get("source_url"), data_date=item.get("data_date"),
+                caveats=item.get("caveats"), imported_by="observatoire init"),
+        )
+
+
+def load_reference(engine: Engine, raw_dir: Path, *, extra: list[Entry] = (),
+                   progress: Callable[[Entry, ImportOutcome], None] | None = None) -> list[ImportOutcome]:
+    """Import every reference file not imported yet (idempotent: same bytes, no change)."""
+    outcomes = []
+    for entry in [*entries(), *extra]:
+        outcome = import_file(engine, entry.file, entry.kind, entry.provenance, raw_dir=raw_dir,
+                              options=entry.options)
+        outcomes.append(outcome)
+        if progress:
+            progress(entry, outcome)
+    return outcomes

@@ -1,0 +1,198 @@
+"""The SQL store: a generic schema, so that another département is data, not code.
+
+Every row that carries a figure, a territory or a structure points to the import that brought
+it (provenance). Figures are never overwritten: an import that replaces a figure marks the
+earlier row as superseded, so a rollback can restore it exactly.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Geography(Base):
+    """A geography vintage (COG 2024, COG 2025, QPV 2015…): territory codes are only meaningful
+    within one. `valid_from`/`valid_to` say when it is the legal geography, so a figure dated
+    inside that range is shown on it."""
+
+    __tablename__ = "geography"
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    family: Mapped[str] = mapped_column(String(20))  # "cog" or "qpv"
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ImportRecord(Base):
+    """One import of one file: provenance of everything it brought."""
+
+    __tablename__ = "import_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    raw_path: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(300))
+    source_url: Mapped[str | None] = mapped_column(String(500))
+    licence: Mapped[str] = mapped_column(String(200))
+    quality: Mapped[str] = mapped_column(String(20))  # see QUALITIES
+    caveats: Mapped[str | None] = mapped_column(Text)
+    data_date: Mapped[str | None] = mapped_column(String(40))  # as stated by the source
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="applied")  # applied | rolled_back
+    rolled_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict | None] = mapped_column(JSON)
+
+
+# How far a dataset can be trusted; shown on every screen that uses it.
+QUALITIES = {
+    "reference": "donnée publique de référence",
+    "derived": "donnée publique, dérivée (agrégation ou union documentée)",
+    "unverified": "donnée non vérifiée",
+    "demo": "données de démonstration",
+}
+
+
+class Territory(Base):
+    __tablename__ = "territory"
+    __table_args__ = (UniqueConstraint("geography_code", "level", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    geography_code: Mapped[str] = mapped_column(ForeignKey("geography.code"))
+    level: Mapped[str] = mapped_column(String(30))  # see LEVELS
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    geometry: Mapped[str | None] = mapped_column(Text)  # prepared GeoJSON geometry
+    label_lon: Mapped[float | None] = mapped_column(Float)
+    label_lat: Mapped[float | None] = mapped_column(Float)
+    area_km2: Mapped[float | None] = mapped_column(Float)
+    attributes: Mapped[dict | None] = mapped_column(JSON)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"))
+
+
+LEVELS = {
+    "departement": "département",
+    "ept": "établissement public territorial",
+    "circonscription": "circonscription de service social",
+    "commune": "commune",
+    "commune_deleguee": "commune déléguée",
+    "qpv": "quartier prioritaire (QPV)",
+}
+
+
+class TerritoryLink(Base):
+    """child ⊂ parent. `weight` is the share of the child that lies in the parent (1 when whole);
+    it is below 1 only where a territory spans several parents, and `weight_basis` says how
+    the share was measured."""
+
+    __tablename__ = "territory_link"
+    __table_args__ = (UniqueConstraint("child_id", "parent_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
+    weight: Mapped[float | None] = mapped_column(Float)
+    weight_basis: Mapped[str | None] = mapped_column(String(200))
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"))
+
+    child: Mapped[Territory] = relationship(foreign_keys=[child_id])
+    parent: Mapped[Territory] = relationship(foreign_keys=[parent_id])
+
+
+class Indicator(Base):
+    """A stored indicator, declared once in `dashboard.indicators.catalog`."""
+
+    __tablename__ = "indicator"
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(300))
+    counts: Mapped[str] = mapped_column(Text)  # what it counts, in French
+
+
+class Figure(Base):
+    """The tidy table: one value of one indicator for one territory and one period."""
+
+    __tablename__ = "figure"
+    __table_args__ = (
+        # The current figure of a key is unique; superseded rows are kept for rollback.
+        Index(
+            "ix_figure_current",
+            "indicator_code",
+            "period_type",
+            "period_start",
+            "territory_id",
+            unique=True,
+            sqlite_where=text("superseded_by IS NULL"),
+            postgresql_where=text("superseded_by IS NULL"),
+        ),
+        Index("ix_figure_territory", "territory_id", "indicator_code"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id"))
+    period_type: Mapped[str] = mapped_column(String(10))  # month | quarter | year
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)  # None with flag "secret" when the source masks it
+    flag: Mapped[str | None] = mapped_column(String(20))
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"), index=True)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("import_record.id"), index=True)
+
+
+class Ali(Base):
+    """An Agence Locale d'Insertion and the circonscription it serves."""
+
+    __tablename__ = "ali"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    circonscription_code: Mapped[str] = mapped_column(String(30))
+    porteur: Mapped[str | None] = mapped_column(String(300))
+    consortium: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"))
+
+
+class StructureType(Base):
+    __tablename__ = "structure_type"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(300))
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"))
+
+
+class Structure(Base):
+    __tablename__ = "structure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    type_code: Mapped[str] = mapped_column(String(40))
+    commune_code: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(300))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    ali_code: Mapped[str | None] = mapped_column(String(30))
+    description: Mapped[str | None] = mapped_column(Text)
+    opened_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"), index=True)
