@@ -12,6 +12,7 @@ import io
 import os
 import posixpath
 import re
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ HEADER_SEARCH_ROWS = 30  # non-empty rows in which the header is looked for
 SEPARATORS = (";", "\t", ",")  # in order of preference: French decimals use commas
 
 EXPECTED_TABLE = "un fichier CSV ou XLSX"
+EXPECTED_GEO = "un fichier GeoJSON, un shapefile zippé ou un GeoPackage"
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -69,10 +71,10 @@ def _display_name(path, file_name: str | None) -> str:
     return PureWindowsPath(file_name).name if file_name else Path(path).name
 
 
-def _refuse(name: str, found: str | None, expected: str, **where) -> NoReturn:
-    raise ImportRefused([Problem(file=name, line=where.pop("line", None),
-                                 column=where.pop("column", None), found=found,
-                                 expected=expected, **where)])
+def _refuse(name: str, found: str | None, expected: str, *, line: int | None = None,
+            sheet: str | None = None) -> NoReturn:
+    raise ImportRefused([Problem(file=name, line=line, column=None, found=found,
+                                 expected=expected, sheet=sheet)])
 
 
 def _read_bytes(path, name: str, max_bytes: int) -> bytes:
@@ -96,11 +98,12 @@ def _mb(size: int) -> str:
 
 def _refuse_binary(data: bytes, name: str) -> None:
     """Refuse what is not text: PDF, legacy Excel, any other binary format."""
-    if data.startswith(b"%PDF"):
+    if b"%PDF-" in data[:1024]:  # readers tolerate junk before the PDF signature
         _refuse(name, "un document PDF", EXPECTED_TABLE)
-    if data.startswith(_OLE2) and "EncryptedPackage".encode("utf-16-le") in data:
-        _refuse(name, "un classeur protégé par un mot de passe", "un classeur .xlsx sans mot de passe")
     if data.startswith(_OLE2):
+        # A password-protected .xlsx is stored in an OLE2 container too.
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            _refuse(name, "un classeur protégé par un mot de passe", "un classeur .xlsx sans mot de passe")
         _refuse(name, "un classeur Excel 97-2003 (.xls)",
                 "un classeur .xlsx (format .xls non pris en charge, enregistrez en .xlsx)")
     if not data.startswith(_BOMS[1:]) and b"\x00" in data[:8192]:
@@ -146,9 +149,9 @@ def _build_table(grid: Grid, header: int, name: str, sheet: str | None = None,
     )
 
 
-def _non_empty(rows: Iterator[tuple[int, list[str | None]]]) -> Grid:
+def _non_empty(rows: Iterator[tuple[int, list[str | None]]]) -> Iterator[tuple[int, list[str | None]]]:
     # Blank rows carry no data; dropping them everywhere also drops trailing ones.
-    return [(line, cells) for line, cells in rows if any(c is not None for c in cells)]
+    return ((line, cells) for line, cells in rows if any(c is not None for c in cells))
 
 
 def _cell_text(text: str) -> str | None:
@@ -160,7 +163,7 @@ def _cell_text(text: str) -> str | None:
 def _read_csv(data: bytes, name: str, header_score: HeaderScore) -> RawTable:
     encoding, text = _decode(data)
     separator = _choose_separator(text, header_score)
-    grid = _non_empty(_csv_rows(text, separator, name))
+    grid = list(_non_empty(_csv_rows(text, separator, name)))
     header = _find_header(grid, header_score)
     if header is None:
         _refuse_no_header(name)
@@ -206,9 +209,11 @@ def _csv_rows(text: str, separator: str, name: str) -> Iterator[tuple[int, list[
 def _choose_separator(text: str, header_score: HeaderScore) -> str:
     """The separator that yields a recognised header, then the most regular rows; `;` wins ties."""
 
+    sample = text[: 1 << 20]  # enough for the header and first rows of any file
+
     def key(sep: str) -> tuple[int, int, int]:
         try:
-            grid = _non_empty(islice(_csv_rows(text, sep, ""), 50))
+            grid = list(islice(_non_empty(_csv_rows(sample, sep, "")), HEADER_SEARCH_ROWS))
         except ImportRefused:
             return (-1, 0, 0)
         widths = Counter(len(cells) for _, cells in grid if len(cells) > 1)
@@ -240,7 +245,7 @@ def _read_xlsx(data: bytes, name: str, header_score: HeaderScore, sheet: str | N
     header_line, header_cells = grid[header]
     try:
         problems = _cell_problems(archive, sheet_name, name, header_line, header_cells)
-    except (StopIteration, KeyError, ElementTree.ParseError):
+    except (StopIteration, KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile):
         _refuse_unreadable(name)
     if problems:
         raise ImportRefused(problems)
@@ -310,7 +315,7 @@ def _sheet_grid(workbook, sheet: str, nrows: int | None = None) -> Grid:
     # skip_empty_area=False keeps rows and columns from A1, so index + 1 is the Excel row number
     # (the default drops the empty rows above the first filled cell and would shift lines).
     rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
-    return _non_empty((i + 1, [_excel_text(v) for v in row]) for i, row in enumerate(rows))
+    return list(_non_empty((i + 1, [_excel_text(v) for v in row]) for i, row in enumerate(rows)))
 
 
 def _excel_text(value) -> str | None:
@@ -336,11 +341,11 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 def _cell_problems(archive: zipfile.ZipFile, sheet: str, name: str, header_line: int,
                    header_cells: list[str | None]) -> list[Problem]:
+    """Bad cells located by their header below the header row, else by their column letter."""
     problems = []
-    for line, col, found, expected in _bad_cells(archive, _sheet_path(archive, sheet)):
-        index = _column_index(col)
+    for line, index, found, expected in _bad_cells(archive, _sheet_path(archive, sheet)):
         header = header_cells[index] if line > header_line and index < len(header_cells) else None
-        problems.append(Problem(file=name, sheet=sheet, line=line, column=header or col,
+        problems.append(Problem(file=name, sheet=sheet, line=line, column=header or _column_letter(index),
                                 found=found, expected=expected))
     return problems
 
@@ -367,32 +372,37 @@ def _elements(archive: zipfile.ZipFile, member: str, local: str):
     return [el for el in root.iter() if _local(el.tag) == local]
 
 
-def _bad_cells(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, str, str, str]]:
-    """(row, column letter, found, expected) of each unusable cell, streamed (sheets can be big)."""
-    row = col = 0
+def _bad_cells(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, int, str, str]]:
+    """(row, 0-based column, found, expected) of each unusable cell, streamed (sheets can be big).
+    Cell and row references are optional in the format: missing ones follow the previous."""
+    row, col = 0, -1
     with archive.open(member) as stream:
         for event, el in ElementTree.iterparse(stream, events=("start", "end")):
             tag = _local(el.tag)
             if event == "start" and tag == "row":
-                row, col = int(el.get("r") or row + 1), 0
+                row, col = int(el.get("r") or row + 1), -1
             elif event == "end" and tag == "c":
                 ref = _CELL_REF.fullmatch(el.get("r") or "")
                 col = _column_index(ref[1]) if ref else col + 1
-                yield from _bad_cell(el, row, _column_letter(col))
+                if problem := _bad_cell(el):
+                    yield row, col, *problem
             elif event == "end" and tag == "row":
                 el.clear()
 
 
-def _bad_cell(cell, row: int, letter: str) -> Iterator[tuple[int, str, str, str]]:
+def _bad_cell(cell) -> tuple[str, str] | None:
+    """(found, expected) for an error cell or a formula without its computed value."""
     children = {_local(child.tag): child for child in cell}
     kind = cell.get("t")
     value = children.get("v")
     if kind == "e":
-        yield row, letter, value.text if value is not None else "#ERREUR", \
-            "une valeur (la cellule affiche une erreur Excel)"
-    elif "f" in children and (value is None or (not value.text and kind not in ("str", "inlineStr"))):
-        yield row, letter, f"={children['f'].text or ''}", \
+        return (value.text if value is not None else "#ERREUR"), "une valeur (la cellule affiche une erreur Excel)"
+    # An empty <v> is a real cached value only for a formula returning text ("").
+    if "f" in children and (value is None or (not value.text and kind not in ("str", "inlineStr"))):
+        formula = children["f"].text
+        return (f"={formula}" if formula else "une formule"), \
             "une valeur calculée (ouvrez le fichier dans Excel puis enregistrez-le pour calculer les formules)"
+    return None
 
 
 def _column_index(letters: str) -> int:
@@ -421,18 +431,18 @@ def read_geo(path, *, file_name: str | None = None, max_bytes: int = MAX_BYTES):
     name = _display_name(path, file_name)
     data = _read_bytes(path, name, max_bytes)
     source = _geo_source(path, data, name)
-    expected = "un fichier GeoJSON, un shapefile zippé ou un GeoPackage"
     try:
-        layers = pyogrio.list_layers(source)
-        if len(layers) != 1:
-            _refuse(name, f"{len(layers)} couches ({', '.join(str(l[0]) for l in layers[:5])})",
-                    "une seule couche géographique")
-        frame = pyogrio.read_dataframe(source)
+        with warnings.catch_warnings(action="ignore", category=RuntimeWarning):  # GPKG without .gpkg
+            layers = pyogrio.list_layers(source)
+            if len(layers) != 1:
+                _refuse(name, f"{len(layers)} couches ({', '.join(str(layer[0]) for layer in layers[:5])})",
+                        "une seule couche géographique")
+            frame = pyogrio.read_dataframe(source)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
             pyogrio.errors.GeometryError, pyogrio.errors.FeatureError):
-        _refuse(name, "un fichier géographique illisible", expected)
+        _refuse(name, "un fichier géographique illisible", EXPECTED_GEO)
     if "geometry" not in frame or frame.empty:
-        _refuse(name, "aucune entité géographique", f"{expected} contenant des géométries")
+        _refuse(name, "aucune entité géographique", f"{EXPECTED_GEO} contenant des géométries")
     if frame.crs is None:
         _refuse(name, "un système de coordonnées inconnu (fichier .prj manquant ?)",
                 "un fichier géographique dont la projection est indiquée")
@@ -453,5 +463,4 @@ def _geo_source(path, data: bytes, name: str) -> str:
         return f"/vsizip/{{{os.path.abspath(path)}}}/{members[0]}"
     if data.startswith(_SQLITE) or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return str(path)
-    _refuse(name, "un fichier d'un type non géographique",
-            "un fichier GeoJSON, un shapefile zippé ou un GeoPackage")
+    _refuse(name, "un fichier d'un type non géographique", EXPECTED_GEO)

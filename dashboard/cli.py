@@ -1,0 +1,120 @@
+"""`observatoire` — the one command line: init, serve, import, imports.
+
+Errors are one clear sentence on stderr and exit code 1, never a traceback (set
+OBSERVATOIRE_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from dashboard.ingest.errors import ImportRefused
+from dashboard.settings import Settings, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="observatoire", description="Observatoire de l'insertion")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create or migrate the schema and load the reference data (idempotent)")
+    serve = sub.add_parser("serve", help="serve the dashboard (development server)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--debug", action="store_true")
+    imp = sub.add_parser("import", help="import one partner file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--kind", required=True)
+    imp.add_argument("--source", required=True, help="who sent it, e.g. 'CAF de la Seine-Saint-Denis'")
+    imp.add_argument("--licence", default="usage interne")
+    imp.add_argument("--quality", default="reference")
+    imp.add_argument("--data-date", default=None)
+    imp.add_argument("--sheet", default=None)
+    sub.add_parser("imports", help="list the imports")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    try:
+        return COMMANDS[args.command](settings, args)
+    except ImportRefused as refused:
+        print(f"Import refusé ({len(refused.problems)} problème(s)) :", file=sys.stderr)
+        print(str(refused), file=sys.stderr)
+        return 1
+    except Exception as exc:  # one sentence for people; the traceback on request
+        if os.environ.get("OBSERVATOIRE_DEBUG"):
+            raise
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+
+
+def init(settings: Settings, _args) -> int:
+    from dashboard.ingest.reference import load_reference
+    from dashboard.store import make_engine, migrate
+
+    started = time.perf_counter()
+    print(f"Schéma : {redact(settings.database_url)} …", flush=True)
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+
+    def progress(entry, outcome):
+        state = "déjà importé" if outcome.already_imported else "importé"
+        print(f"  [{entry.kind:<20}] {entry.file.name} — {state} (import n° {outcome.import_id})", flush=True)
+
+    print("Données de référence :", flush=True)
+    load_reference(engine, settings.raw_dir, progress=progress)
+    print(f"Prêt en {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def serve(settings: Settings, args) -> int:
+    from dashboard.app import create_app
+
+    app = create_app(settings)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
+def import_(settings: Settings, args) -> int:
+    from dashboard.ingest.importer import Provenance, import_file
+    from dashboard.store import make_engine, migrate
+
+    if not args.file.is_file():
+        raise FileNotFoundError(f"le fichier {args.file} n'existe pas")
+    migrate(settings.database_url)
+    outcome = import_file(
+        make_engine(settings.database_url), args.file, args.kind,
+        Provenance(source=args.source, licence=args.licence, quality=args.quality, data_date=args.data_date,
+                   imported_by=os.environ.get("USER", "cli")),
+        raw_dir=settings.raw_dir, options={"sheet": args.sheet} if args.sheet else {})
+    if outcome.already_imported:
+        print(f"Ce fichier a déjà été importé (import n° {outcome.import_id}) : rien n'a changé.")
+    else:
+        print(f"Import n° {outcome.import_id} : {outcome.summary}")
+        if outcome.ignored_columns:
+            print(f"Colonnes ignorées : {', '.join(outcome.ignored_columns)}")
+    return 0
+
+
+def imports(settings: Settings, _args) -> int:
+    from sqlalchemy import select
+
+    from dashboard.store import make_engine, session_scope
+    from dashboard.store.models import ImportRecord
+
+    with session_scope(make_engine(settings.database_url)) as session:
+        for rec in session.scalars(select(ImportRecord).order_by(ImportRecord.id)):
+            print(f"{rec.id:>4}  {rec.imported_at:%Y-%m-%d %H:%M}  {rec.status:<11} {rec.kind:<20} "
+                  f"{rec.row_count:>7} lignes  {rec.file_name}  [{rec.quality}]")
+    return 0
+
+
+def redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+COMMANDS = {"init": init, "serve": serve, "import": import_, "imports": imports}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reusable layout pieces shared by pages (navigation, badges, source notes)."""

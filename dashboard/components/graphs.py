@@ -1,0 +1,12 @@
+"""A dcc.Graph with the app's French, offline configuration."""
+from __future__ import annotations
+
+import dash
+from dash import dcc
+
+from dashboard.figures.theme import graph_config
+
+
+def graph(component_id: str, **kwargs) -> dcc.Graph:
+    config = graph_config(dash.get_relative_path("/assets/topojson/"))
+    return dcc.Graph(id=component_id, config=config, **kwargs)

@@ -1,0 +1,25 @@
+"""Badges and notes that say where a figure comes from and how far to trust it."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.store.models import QUALITIES
+
+BADGE_COLOURS = {"reference": "success", "derived": "info", "unverified": "warning", "demo": "danger"}
+
+
+def quality_badge(quality: str) -> dbc.Badge:
+    return dbc.Badge(QUALITIES.get(quality, quality), color=BADGE_COLOURS.get(quality, "secondary"),
+                     class_name="me-1 text-wrap")
+
+
+def demo_badge() -> dbc.Badge:
+    return quality_badge("demo")
+
+
+def source_note(sources: list[str], *, demo: bool = False) -> html.P:
+    parts = [html.Span("Source : " + " ; ".join(dict.fromkeys(s for s in sources if s)))]
+    if demo:
+        parts.insert(0, demo_badge())
+    return html.P(parts, className="small text-muted mt-1")

@@ -1,0 +1,212 @@
+"""The query layer: small functions that return tidy pandas frames with provenance.
+
+Pages and figures never touch SQL; they call these. Aggregation to coarser levels is done here
+from the finest level through the territory links (sum of value × weight), never by summing
+rates, and only when every part is known (a partial sum would be a false figure).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.orm import aliased
+
+from dashboard.ingest.kinds import KINDS
+from dashboard.store.models import QUALITIES, Figure, Geography, ImportRecord, Indicator, Territory, TerritoryLink
+
+_engine: Engine | None = None
+
+
+def configure(engine: Engine) -> None:
+    """Point the query layer at a store (done once by the app factory)."""
+    global _engine
+    _engine = engine
+    geojson.cache_clear()
+
+
+def engine() -> Engine:
+    if _engine is None:
+        raise RuntimeError("query layer not configured: call dashboard.indicators.queries.configure(engine)")
+    return _engine
+
+
+def _frame(statement) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return pd.read_sql(statement, conn)
+
+
+def imports() -> pd.DataFrame:
+    """Every applied import with its provenance, newest first."""
+    frame = _frame(select(
+        ImportRecord.id, ImportRecord.kind, ImportRecord.file_name, ImportRecord.source,
+        ImportRecord.source_url, ImportRecord.licence, ImportRecord.quality, ImportRecord.caveats,
+        ImportRecord.data_date, ImportRecord.imported_at, ImportRecord.row_count, ImportRecord.sha256,
+    ).where(ImportRecord.status == "applied").order_by(ImportRecord.id.desc()))
+    frame["quality_label"] = frame["quality"].map(QUALITIES)
+    frame["kind_label"] = frame["kind"].map(lambda k: KINDS[k].label if k in KINDS else k)
+    frame["is_demo"] = frame["quality"].eq("demo")
+    return frame
+
+
+def indicator_coverage() -> pd.DataFrame:
+    """Per stored indicator: label, unit, periods covered, territories, sources and demo flag."""
+    stmt = (
+        select(
+            Indicator.code, Indicator.label, Indicator.unit, Figure.period_type,
+            func.min(Figure.period_start).label("first_period"),
+            func.max(Figure.period_start).label("last_period"),
+            func.count(func.distinct(Figure.territory_id)).label("territories"),
+            func.count().label("figures"),
+            func.max(ImportRecord.quality == "demo").label("is_demo"),
+        )
+        .join(Figure, Figure.indicator_code == Indicator.code)
+        .join(ImportRecord, ImportRecord.id == Figure.import_id)
+        .where(Figure.superseded_by.is_(None))
+        .group_by(Indicator.code, Indicator.label, Indicator.unit, Figure.period_type)
+        .order_by(Indicator.label)
+    )
+    frame = _frame(stmt)
+    frame["is_demo"] = frame["is_demo"].astype(bool)
+    for col in ("first_period", "last_period"):
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    return frame
+
+
+def territory_counts() -> pd.DataFrame:
+    """How many territories of each level each geography holds, and how many have a shape."""
+    return _frame(
+        select(Territory.geography_code, Geography.label.label("geography_label"), Territory.level,
+               func.count().label("territories"),
+               func.count(Territory.geometry).label("with_geometry"))
+        .join(Geography, Geography.code == Territory.geography_code)
+        .group_by(Territory.geography_code, Geography.label, Territory.level)
+        .order_by(Territory.geography_code, Territory.level))
+
+
+def periods(indicator: str) -> list[tuple[str, dt.date]]:
+    with engine().connect() as conn:
+        rows = conn.execute(select(Figure.period_type, Figure.period_start).where(
+            Figure.indicator_code == indicator, Figure.superseded_by.is_(None)).distinct()
+            .order_by(Figure.period_start))
+        return [(t, d) for t, d in rows]
+
+
+def levels_with_data(indicator: str) -> list[str]:
+    with engine().connect() as conn:
+        return list(conn.scalars(select(Territory.level).join(Figure, Figure.territory_id == Territory.id)
+                                 .where(Figure.indicator_code == indicator).distinct()))
+
+
+def geography_of(indicator: str, period_type: str, period_start: dt.date) -> str | None:
+    """The COG geography a figure was given on (a figure is drawn on the geography of its own
+    date, which its source chose: the population of 2023 is published on the 2025 communes)."""
+    with engine().connect() as conn:
+        found = conn.execute(
+            select(Territory.geography_code, func.count().label("n"))
+            .join(Figure, Figure.territory_id == Territory.id)
+            .join(Geography, Geography.code == Territory.geography_code)
+            .where(Figure.indicator_code == indicator, Figure.period_type == period_type,
+                   Figure.period_start == period_start, Figure.superseded_by.is_(None), Geography.family == "cog")
+            .group_by(Territory.geography_code).order_by(func.count().desc()).limit(1)).first()
+    return found[0] if found else geography_at("cog", period_start)
+
+
+def indicators() -> pd.DataFrame:
+    """The stored indicators that have figures: code, label, unit, source."""
+    return _frame(select(Indicator.code, Indicator.label, Indicator.unit, Indicator.source)
+                  .where(Indicator.code.in_(select(Figure.indicator_code).distinct()))
+                  .order_by(Indicator.label))
+
+
+def geography_at(family: str, day: dt.date) -> str | None:
+    with engine().connect() as conn:
+        for code, start, end in conn.execute(select(Geography.code, Geography.valid_from, Geography.valid_to)
+                                             .where(Geography.family == family)):
+            if (start is None or start <= day) and (end is None or day <= end):
+                return code
+    return None
+
+
+def territories(geography: str, level: str) -> pd.DataFrame:
+    return _frame(select(Territory.id, Territory.code, Territory.name, Territory.attributes,
+                         Territory.label_lon, Territory.label_lat, Territory.area_km2)
+                  .where(Territory.geography_code == geography, Territory.level == level)
+                  .order_by(Territory.code))
+
+
+@lru_cache(maxsize=32)
+def geojson(geography: str, level: str) -> dict:
+    """The prepared shapes of one level as a FeatureCollection keyed by territory code
+    (cached: geometry only changes with an import of the geography)."""
+    with engine().connect() as conn:
+        rows = conn.execute(select(Territory.code, Territory.name, Territory.geometry).where(
+            Territory.geography_code == geography, Territory.level == level,
+            Territory.geometry.is_not(None)).order_by(Territory.code))
+        features = [{"type": "Feature", "id": code, "properties": {"nom": name}, "geometry": json.loads(geom)}
+                    for code, name, geom in rows]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def values(indicator: str, level: str, period_type: str, period_start: dt.date, geography: str) -> pd.DataFrame:
+    """One indicator for every territory of one level, one period, on one geography.
+
+    Columns: code, name, value, flag, aggregated, import_id, source, quality, data_date."""
+    direct = _direct(indicator, level, period_type, period_start, geography)
+    if not direct.empty:
+        return direct
+    return _aggregated(indicator, level, period_type, period_start, geography)
+
+
+def _provenance_columns():
+    return (ImportRecord.id.label("import_id"), ImportRecord.source, ImportRecord.quality,
+            ImportRecord.data_date)
+
+
+def _direct(indicator, level, period_type, period_start, geography) -> pd.DataFrame:
+    stmt = (
+        select(Territory.code, Territory.name, Figure.value, Figure.flag, *_provenance_columns())
+        .join(Figure, and_(Figure.territory_id == Territory.id, Figure.indicator_code == indicator,
+                           Figure.period_type == period_type, Figure.period_start == period_start,
+                           Figure.superseded_by.is_(None)))
+        .join(ImportRecord, ImportRecord.id == Figure.import_id)
+        .where(Territory.geography_code == geography, Territory.level == level)
+        .order_by(Territory.code)
+    )
+    frame = _frame(stmt)
+    frame["aggregated"] = False
+    return frame
+
+
+def _aggregated(indicator, level, period_type, period_start, geography) -> pd.DataFrame:
+    """Sum the communes of each territory (value × link weight); a territory with any commune
+    missing, secret or of unknown weight gets no value."""
+    parent, child = aliased(Territory), aliased(Territory)
+    stmt = (
+        select(parent.code, parent.name, child.code.label("child_code"), TerritoryLink.weight,
+               Figure.value, Figure.flag, *_provenance_columns())
+        .join(TerritoryLink, TerritoryLink.parent_id == parent.id)
+        .join(child, and_(child.id == TerritoryLink.child_id, child.level == "commune"))
+        .outerjoin(Figure, and_(Figure.territory_id == child.id, Figure.indicator_code == indicator,
+                                Figure.period_type == period_type, Figure.period_start == period_start,
+                                Figure.superseded_by.is_(None)))
+        .outerjoin(ImportRecord, ImportRecord.id == Figure.import_id)
+        .where(parent.geography_code == geography, parent.level == level)
+    )
+    parts = _frame(stmt)
+    columns = ["code", "name", "value", "flag", "import_id", "source", "quality", "data_date", "aggregated"]
+    if parts.empty or parts["value"].notna().sum() == 0:
+        return pd.DataFrame(columns=columns)
+    parts["part"] = parts["value"] * parts["weight"]
+    grouped = parts.groupby(["code", "name"], sort=True)
+    out = grouped.agg(
+        value=("part", lambda s: s.sum() if s.notna().all() else float("nan")),
+        import_id=("import_id", "max"), source=("source", "first"),
+        quality=("quality", lambda q: "demo" if (q == "demo").any() else q.dropna().iloc[0] if q.notna().any() else None),
+        data_date=("data_date", "first"),
+    ).reset_index()
+    out["flag"] = None
+    out["aggregated"] = True
+    return out[columns]
