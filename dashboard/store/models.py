@@ -36,7 +36,7 @@ class Geography(Base):
 
     __tablename__ = "geography"
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
-    label: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(Text)
     family: Mapped[str] = mapped_column(String(20))  # "cog" or "qpv"
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
@@ -48,16 +48,16 @@ class ImportRecord(Base):
     __tablename__ = "import_record"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
-    file_name: Mapped[str] = mapped_column(String(300))
+    file_name: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
-    raw_path: Mapped[str | None] = mapped_column(String(500))
-    source: Mapped[str] = mapped_column(String(300))
-    source_url: Mapped[str | None] = mapped_column(String(500))
-    licence: Mapped[str] = mapped_column(String(200))
+    raw_path: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    licence: Mapped[str] = mapped_column(Text)
     quality: Mapped[str] = mapped_column(String(20))  # see QUALITIES
     caveats: Mapped[str | None] = mapped_column(Text)
-    data_date: Mapped[str | None] = mapped_column(String(40))  # as stated by the source
+    data_date: Mapped[str | None] = mapped_column(Text)  # as stated by the source
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
     imported_by: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="applied")  # applied | rolled_back
@@ -82,7 +82,7 @@ class Territory(Base):
     geography_code: Mapped[str] = mapped_column(ForeignKey("geography.code"))
     level: Mapped[str] = mapped_column(String(30))  # see LEVELS
     code: Mapped[str] = mapped_column(String(30))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(Text)
     geometry: Mapped[str | None] = mapped_column(Text)  # prepared GeoJSON geometry
     label_lon: Mapped[float | None] = mapped_column(Float)
     label_lat: Mapped[float | None] = mapped_column(Float)
@@ -112,7 +112,7 @@ class TerritoryLink(Base):
     child_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
     weight: Mapped[float | None] = mapped_column(Float)
-    weight_basis: Mapped[str | None] = mapped_column(String(200))
+    weight_basis: Mapped[str | None] = mapped_column(Text)
     import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"))
 
     child: Mapped[Territory] = relationship(foreign_keys=[child_id])
@@ -124,9 +124,9 @@ class Indicator(Base):
 
     __tablename__ = "indicator"
     code: Mapped[str] = mapped_column(String(60), primary_key=True)
-    label: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(40))
-    source: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)
     counts: Mapped[str] = mapped_column(Text)  # what it counts, in French
 
 
@@ -165,9 +165,9 @@ class Ali(Base):
     __tablename__ = "ali"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(30), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(Text)
     circonscription_code: Mapped[str] = mapped_column(String(30))
-    porteur: Mapped[str | None] = mapped_column(String(300))
+    porteur: Mapped[str | None] = mapped_column(Text)
     consortium: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -177,17 +177,17 @@ class Ali(Base):
 class StructureType(Base):
     __tablename__ = "structure_type"
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    label: Mapped[str] = mapped_column(String(300))
+    label: Mapped[str] = mapped_column(Text)
     import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"))
 
 
 class Structure(Base):
     __tablename__ = "structure"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(Text)
     type_code: Mapped[str] = mapped_column(String(40))
     commune_code: Mapped[str] = mapped_column(String(10))
-    address: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(Text)
     siret: Mapped[str | None] = mapped_column(String(14))
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
