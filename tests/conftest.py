@@ -99,3 +99,28 @@ def sqlite_reference_settings(tmp_path_factory):
     migrate(settings.database_url)
     load_reference(make_engine(settings.database_url), settings.raw_dir)
     return settings
+
+
+@pytest.fixture
+def loaded_store(reference_store, tmp_path, postgres_databases):
+    """A private copy of the reference store, for tests that write: (url, engine, raw_dir)."""
+    url, engine, _raw = reference_store
+    engine.dispose()  # a template database must have no open connection
+    if url.startswith("sqlite"):
+        import shutil
+        import sqlite3
+
+        source = make_url(url).database
+        with sqlite3.connect(source) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy(source, tmp_path / "copy.sqlite")
+        copy_url = f"sqlite:///{tmp_path / 'copy.sqlite'}"
+    else:
+        name = f"observatoire_test_{uuid.uuid4().hex[:10]}"
+        with postgres_databases.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"'))
+        postgres_databases.created.append(name)
+        copy_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    copy = make_engine(copy_url)
+    yield copy_url, copy, tmp_path / "raw"
+    copy.dispose()

@@ -15,18 +15,12 @@ from dashboard.indicators import queries
 from dashboard.ingest.reference import load_reference
 from dashboard.settings import PROJECT_ROOT
 from dashboard.store import session_scope
+from tests.helpers import snapshot
 from dashboard.store.models import Ali, Base, Figure, ImportRecord, Territory, TerritoryLink
 
 # Neighbouring circonscriptions may share no area and leave no gap beyond 1 m² in all
 # (measured: 0 m²; the prepared communes form an exact coverage).
 BORDER_TOLERANCE_M2 = 1.0
-
-
-def snapshot(engine) -> dict[str, list[tuple]]:
-    """Every row of every table, in a stable order."""
-    with engine.connect() as conn:
-        return {table.name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)
-                for table in Base.metadata.sorted_tables}
 
 
 @pytest.fixture

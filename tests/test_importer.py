@@ -1,0 +1,98 @@
+"""The import transaction: every problem reported with its place, nothing written on refusal,
+provenance and raw bytes kept, the same bytes recognised."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+from sqlalchemy import func, select
+
+from dashboard.ingest.errors import ImportRefused
+from dashboard.ingest.importer import Provenance, import_file
+from dashboard.store import session_scope
+from dashboard.store.models import Figure, ImportRecord
+from tests.helpers import snapshot
+
+CAF = Provenance(source="CAF de la Seine-Saint-Denis (test)", licence="usage interne")
+TODAY = dt.date(2026, 11, 24)
+
+
+def write(tmp_path, name: str, text: str, encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", "\r\n").encode(encoding))
+    return path
+
+
+def test_refused_file_lists_every_problem_and_changes_nothing(reference_store, tmp_path):
+    _url, engine, raw_dir = reference_store
+    path = write(tmp_path, "caf_bad.csv",
+                 "Mois;Code commune;Foyers\n"
+                 "2024-01;93001;1 200\n"
+                 "2024-01;93999;300\n"
+                 "2024-01;93005;beaucoup\n"
+                 "2031-01;93006;12\n"
+                 "13/2024;93007;5\n")
+    before = snapshot(engine)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(engine, path, "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+    messages = [p.message() for p in refused.value.problems]
+    assert any("ligne 4, colonne « Foyers »" in m and "beaucoup" in m for m in messages)
+    assert any("ligne 6, colonne « Mois »" in m and "13/2024" in m for m in messages)
+    assert snapshot(engine) == before
+    # Row rules run only once every cell is readable; fix the cells and they speak.
+    path = write(tmp_path, "caf_bad2.csv",
+                 "Mois;Code commune;Foyers\n2024-01;93001;1 200\n2024-01;93999;300\n2031-01;93006;12\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(engine, path, "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+    messages = [p.message() for p in refused.value.problems]
+    assert len(messages) == 2
+    assert "caf_bad2.csv, ligne 3, colonne « Code commune » : trouvé « 93999 »" in messages[0]
+    assert "ligne 4, colonne « Mois » : trouvé « 2031-01 »" in messages[1]
+    assert snapshot(engine) == before
+
+
+def test_personal_identifier_column_is_refused(reference_store, tmp_path):
+    _url, engine, raw_dir = reference_store
+    path = write(tmp_path, "caf_nominatif.csv", "Mois;Code commune;Foyers;NIR\n2024-01;93001;12;1850193001001\n")
+    before = snapshot(engine)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(engine, path, "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+    [problem] = refused.value.problems
+    assert (problem.line, problem.column) == (1, "NIR")
+    assert "aucune donnée personnelle" in problem.message()
+    assert snapshot(engine) == before
+
+
+def test_import_keeps_raw_bytes_and_provenance(loaded_store, tmp_path):
+    _url, engine, raw_dir = loaded_store
+    text = "Période;CODGEO;Nb foyers\nmars 2024;93001;5\u00a0308\n03/2024;93066;12 001\n"
+    path = write(tmp_path, "caf_mars.csv", text, encoding="cp1252")
+    outcome = import_file(engine, path, "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+    assert not outcome.already_imported and outcome.summary["figures"] == 2
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (raw_dir / f"{sha}.csv").read_bytes() == path.read_bytes()
+    with session_scope(engine) as s:
+        record = s.get(ImportRecord, outcome.import_id)
+        assert (record.sha256, record.source, record.kind) == (sha, CAF.source, "allocataires")
+        values = dict(s.execute(select(Figure.value, Figure.period_start).where(
+            Figure.import_id == outcome.import_id)).all())
+    assert values == {5308.0: dt.date(2024, 3, 1), 12001.0: dt.date(2024, 3, 1)}
+    again = import_file(engine, path, "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+    assert again.already_imported and again.import_id == outcome.import_id
+
+
+def test_reimport_supersedes_and_keeps_earlier_figures(loaded_store, tmp_path):
+    _url, engine, raw_dir = loaded_store
+    first = import_file(engine, write(tmp_path, "a.csv", "Mois;Code commune;Foyers\n2024-03;93001;100\n"),
+                        "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+    second = import_file(engine, write(tmp_path, "b.csv", "Mois;Code commune;Foyers\n2024-03;93001;110\n"),
+                         "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+    with session_scope(engine) as s:
+        rows = s.execute(select(Figure.value, Figure.import_id, Figure.superseded_by).where(
+            Figure.indicator_code == "rsa_foyers", Figure.period_start == dt.date(2024, 3, 1))).all()
+        current = s.scalar(select(func.count()).select_from(Figure).where(
+            Figure.indicator_code == "rsa_foyers", Figure.superseded_by.is_(None),
+            Figure.period_start == dt.date(2024, 3, 1)))
+    assert sorted(rows) == [(100.0, first.import_id, second.import_id), (110.0, second.import_id, None)]
+    assert current == 1
