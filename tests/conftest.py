@@ -23,16 +23,32 @@ BACKENDS = ["sqlite"] + ([] if POSTGRES_ADMIN == "skip" else ["postgresql"])
 
 
 def pytest_setup_options():
-    """Options for dash_duo's Chromium (Dash already adds --headless, --no-sandbox…)."""
+    """Options for dash_duo's Chromium (Dash already adds --headless, --no-sandbox…).
+
+    Every request to a host other than loopback goes through a recording proxy, so a test can
+    prove that a page fetches nothing from the internet (CDN, fonts, tiles)."""
     from selenium.webdriver.chrome.options import Options
+
+    from tests.recording_proxy import proxy
 
     options = Options()
     options.add_argument("--window-size=1400,1000")
+    options.add_argument(f"--proxy-server=http://127.0.0.1:{proxy().port}")
     # No calls home: this machine has no network and Chromium's would only add noise.
     for flag in ("--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--disable-default-apps"):
+                 "--no-first-run", "--disable-default-apps", "--allow-browser-signin=false",
+                 "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate"):
         options.add_argument(flag)
     return options
+
+
+@pytest.fixture
+def foreign_requests():
+    """The hosts the browser tried to reach beyond the app's own (recorded by the proxy)."""
+    from tests.recording_proxy import proxy
+
+    proxy().requests.clear()
+    return proxy().page_requests
 
 
 class PostgresDatabases:

@@ -1,0 +1,68 @@
+"""Every page in headless Chromium: it renders, logs no console error, and asks no other host."""
+from __future__ import annotations
+
+import dash
+import pytest
+from dash.testing.wait import until
+
+from dashboard.app import create_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(sqlite_reference_settings):
+    return create_app(sqlite_reference_settings)
+
+
+def open_page(dash_duo, path: str, ready: str):
+    dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
+    dash_duo.wait_for_element(ready, timeout=10)
+
+
+def test_every_page_opens_cleanly(dash_duo, app, foreign_requests):
+    dash_duo.start_server(app)
+    pages = sorted(dash.page_registry.values(), key=lambda p: p["order"])
+    assert [p["path"] for p in pages] == ["/", "/carte"]
+    for page in pages:
+        open_page(dash_duo, page["path"], "h1")
+        dash_duo.wait_for_element("#_pages_content h1")
+        nav = [a.text for a in dash_duo.find_elements("nav .nav-link")]
+        assert nav == [p["name"] for p in pages]
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
+
+
+def test_home_lists_the_real_sources(dash_duo, app, foreign_requests):
+    dash_duo.start_server(app)
+    open_page(dash_duo, "/", "#accueil-sources-table")
+    table = dash_duo.find_element("#accueil-sources-table").text
+    for expected in ("ali_93_laureats_2022.csv", "populations légales", "INSEE / CNAF",
+                     "Licence Ouverte / Etalab 2.0", "data·inclusion", "Sous-estimation"):
+        assert expected in table
+    assert "couche des QPV apparaîtra" in dash_duo.find_element("#accueil-qpv").text
+    indicators = dash_duo.find_element("#accueil-indicateurs").text
+    assert "Population municipale" in indicators and "2020 – 2023" in indicators
+    assert "décembre 2016 – décembre 2020" in indicators
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
+
+
+def map_locations(dash_duo) -> int:
+    return dash_duo.driver.execute_script(
+        "const gd = document.querySelector('#carte-map .js-plotly-plot');"
+        "return gd && gd._fullData && gd._fullData.length ? Array.from(gd._fullData[0].locations).length : -1;")
+
+
+def test_map_redraws_for_level_and_indicator(dash_duo, app, foreign_requests):
+    dash_duo.start_server(app)
+    open_page(dash_duo, "/carte", "#carte-map .choroplethlayer path")
+    assert map_locations(dash_duo) == 39  # population 2023 is published on the 2025 communes
+    dash_duo.select_dcc_dropdown("#carte-level", "Circonscriptions / territoires ALI")
+    until(lambda: map_locations(dash_duo) == 28, timeout=10)
+    dash_duo.select_dcc_dropdown("#carte-indicator", "Foyers allocataires du RSA")
+    dash_duo.wait_for_contains_text("#carte-map .gtitle", "Foyers allocataires du RSA — décembre 2020", timeout=10)
+    assert map_locations(dash_duo) == 28
+    assert "CNAF" in dash_duo.find_element("#carte-source").text
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
