@@ -66,3 +66,13 @@ def test_map_redraws_for_level_and_indicator(dash_duo, app, foreign_requests):
     assert "CNAF" in dash_duo.find_element("#carte-source").text
     assert dash_duo.get_logs() == []
     assert foreign_requests() == []
+
+
+def test_the_proxy_sees_a_request_to_another_host(dash_duo, foreign_requests):
+    """The check above can fail: a page that loads an image from another host is caught."""
+    probe = dash.Dash(__name__, pages_folder="")
+    probe.layout = dash.html.Div([dash.html.H1("sonde"), dash.html.Img(src="http://example.org/sonde.png")])
+    dash_duo.start_server(probe)
+    dash_duo.wait_for_element("h1")
+    until(lambda: foreign_requests() != [], timeout=5)
+    assert foreign_requests() == ["GET http://example.org/sonde.png HTTP/1.1"]

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Debian's chromium and chromium-driver for the browser
+# tests, the package with its test extras in .venv) and run the whole suite, on SQLite and on
+# the PostgreSQL server at 127.0.0.1:5432 (OBSERVATOIRE_TEST_POSTGRES to point elsewhere).
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+exec .venv/bin/pytest "$@"
