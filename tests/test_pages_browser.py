@@ -63,7 +63,8 @@ def test_map_redraws_for_level_and_indicator(dash_duo, app, foreign_requests):
     dash_duo.select_dcc_dropdown("#carte-indicator", "Foyers allocataires du RSA")
     dash_duo.wait_for_contains_text("#carte-map .gtitle", "Foyers allocataires du RSA — décembre 2020", timeout=10)
     assert map_locations(dash_duo) == 28
-    assert "CNAF" in dash_duo.find_element("#carte-source").text
+    source = dash_duo.find_element("#carte-source").text
+    assert "CNAF" in source and "Sous-estimation" in source and "quatre communes" in source
     assert dash_duo.get_logs() == []
     assert foreign_requests() == []
 

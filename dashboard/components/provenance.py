@@ -18,8 +18,9 @@ def demo_badge() -> dbc.Badge:
     return quality_badge("demo")
 
 
-def source_note(sources: list[str], *, demo: bool = False) -> html.P:
-    parts = [html.Span("Source : " + " ; ".join(dict.fromkeys(s for s in sources if s)))]
-    if demo:
-        parts.insert(0, demo_badge())
-    return html.P(parts, className="small text-muted mt-1")
+def source_note(sources: list[str], *, caveats: list[str] = (), demo: bool = False) -> html.Div:
+    """Under every chart: its sources, the cautions they come with, and the demo badge."""
+    parts = [html.P([demo_badge() if demo else None,
+                     "Source : " + " ; ".join(dict.fromkeys(s for s in sources if s))], className="mb-1")]
+    parts += [html.P(["Précaution : ", c], className="mb-1") for c in dict.fromkeys(c for c in caveats if c)]
+    return html.Div(parts, className="small text-muted mt-1")

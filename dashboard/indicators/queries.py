@@ -153,7 +153,8 @@ def geojson(geography: str, level: str) -> dict:
 def values(indicator: str, level: str, period_type: str, period_start: dt.date, geography: str) -> pd.DataFrame:
     """One indicator for every territory of one level, one period, on one geography.
 
-    Columns: code, name, value, flag, aggregated, import_id, source, quality, data_date."""
+    Columns: code, name, value, flag, aggregated, and the provenance: import_id, source,
+    quality, data_date, caveats."""
     direct = _direct(indicator, level, period_type, period_start, geography)
     if not direct.empty:
         return direct
@@ -162,7 +163,7 @@ def values(indicator: str, level: str, period_type: str, period_start: dt.date, 
 
 def _provenance_columns():
     return (ImportRecord.id.label("import_id"), ImportRecord.source, ImportRecord.quality,
-            ImportRecord.data_date)
+            ImportRecord.data_date, ImportRecord.caveats)
 
 
 def _direct(indicator, level, period_type, period_start, geography) -> pd.DataFrame:
@@ -196,7 +197,8 @@ def _aggregated(indicator, level, period_type, period_start, geography) -> pd.Da
         .where(parent.geography_code == geography, parent.level == level)
     )
     parts = _frame(stmt)
-    columns = ["code", "name", "value", "flag", "import_id", "source", "quality", "data_date", "aggregated"]
+    columns = ["code", "name", "value", "flag", "import_id", "source", "quality", "data_date", "caveats",
+               "aggregated"]
     if parts.empty or parts["value"].notna().sum() == 0:
         return pd.DataFrame(columns=columns)
     parts["part"] = parts["value"] * parts["weight"]
@@ -205,7 +207,7 @@ def _aggregated(indicator, level, period_type, period_start, geography) -> pd.Da
         value=("part", lambda s: s.sum() if s.notna().all() else float("nan")),
         import_id=("import_id", "max"), source=("source", "first"),
         quality=("quality", lambda q: "demo" if (q == "demo").any() else q.dropna().iloc[0] if q.notna().any() else None),
-        data_date=("data_date", "first"),
+        data_date=("data_date", "first"), caveats=("caveats", "first"),
     ).reset_index()
     out["flag"] = None
     out["aggregated"] = True

@@ -63,4 +63,5 @@ def draw(indicator: str, level: str, period: str | None):
     title = f"{label} — {fr_period(period_type, start)}"
     figure = choropleth(queries.geojson(geography, level), frame, title=title, unit=unit)
     demo = bool((frame.get("quality") == "demo").any()) if not frame.empty else False
-    return figure, source_note(sorted(frame["source"].dropna().unique()), demo=demo)
+    return figure, source_note(sorted(frame["source"].dropna().unique()),
+                               caveats=sorted(frame["caveats"].dropna().unique()), demo=demo)

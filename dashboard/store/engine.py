@@ -14,30 +14,24 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str, *, read_only: bool = False) -> Engine:
+def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas(read_only))
+        event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    options = "-c default_transaction_read_only=on" if read_only else None
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": options} if options else {})
+    return create_engine(url, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(read_only: bool):
-    def on_connect(dbapi_conn, _record):
-        cur = dbapi_conn.cursor()
-        # WAL lets readers keep reading the last committed state while an import writes.
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        if read_only:
-            cur.execute("PRAGMA query_only=ON")
-        cur.close()
-
-    return on_connect
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets readers keep reading the last committed state while an import writes.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
 
 
 def alembic_config(url: str) -> Config:
