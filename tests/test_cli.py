@@ -5,6 +5,7 @@ from dashboard.cli import main
 
 
 def test_init_twice_then_list_imports(tmp_path, monkeypatch, capsys):
+    tmp_path = tmp_path / "var"  # does not exist yet, as on a fresh clone
     monkeypatch.setenv("OBSERVATOIRE_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["init"]) == 0

@@ -15,14 +15,21 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if _ensure_sqlite_folder(url):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _ensure_sqlite_folder(url: str) -> bool:
+    """Create the folder of a SQLite file (var/ on a fresh clone); True for SQLite URLs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return True
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -43,6 +50,7 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str) -> None:
     """Create or upgrade the schema to the latest migration (idempotent)."""
+    _ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), "head")
 
 
