@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dash
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the components' assets)
 from dash import Dash
 

@@ -10,7 +10,6 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     Date,
     DateTime,
     Float,

@@ -14,6 +14,7 @@ class CafAnnuel(FigureKind):
     territory_column = "code_commune"
     territory_levels = ("commune",)
     series_start = dt.date(2009, 12, 1)
+    month_of_year = 12  # a stock at 31 December is the figure of the month of December
     columns = [
         Column("annee", "Année (situation au 31 décembre)", "year", synonyms=("annee_31dec", "annee_31_dec")),
         Column("code_commune", "Code commune", "code", synonyms=("commune", "code_insee", "codgeo", "depcom")),
@@ -33,7 +34,3 @@ class CafAnnuel(FigureKind):
         Measure("foyers_prime_activite", "prime_activite_foyers"),
         Measure("foyers_aah", "aah_foyers"),
     ]
-
-    def to_period(self, value):
-        # A stock at 31 December is the figure of the month of December.
-        return None if value is None else dt.date(value, 12, 1)

@@ -81,9 +81,12 @@ class FigureKind(Kind):
             seen.setdefault(key, row)
         return problems
 
+    # For files that give a year: the month it stands for (1: a stock at 1 January).
+    month_of_year = 1
+
     def to_period(self, value: Any) -> dt.date | None:
-        """The first day of the row's period (a kind whose file gives years overrides this)."""
-        return value
+        """The first day of the row's period; a bare year means `month_of_year` of that year."""
+        return dt.date(value, self.month_of_year, 1) if isinstance(value, int) else value
 
     def _geography(self, ctx: Context, row: dict) -> tuple[Geography | None, Problem | None]:
         code = row.get(self.territory_column) or ""

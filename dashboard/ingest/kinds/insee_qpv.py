@@ -29,16 +29,19 @@ ID_COLUMNS = [
 ]
 
 
-class InseeQpvDemo(FigureKind):
-    """The "démographie" file: it also names each QPV's communes, so it records the QPV."""
-
-    code = "insee_qpv_demo"
-    label = "Données INSEE par QPV – démographie (périmètres 2015)"
+class _InseeQpv(FigureKind):
     period_column = "millesime"
     period_type = "year"
     territory_column = "code_qpv"
     territory_levels = ("qpv",)
     series_start = dt.date(2015, 1, 1)
+
+
+class InseeQpvDemo(_InseeQpv):
+    """The "démographie" file: it also names each QPV's communes, so it records the QPV."""
+
+    code = "insee_qpv_demo"
+    label = "Données INSEE par QPV – démographie (périmètres 2015)"
     columns = ID_COLUMNS + [
         Column("communes", "Communes du QPV", "text", synonyms=("lib_com", "libelle_communes")),
         Column("population", "Population municipale du QPV", "count", required=False, synonyms=("pop_mun",)),
@@ -51,9 +54,6 @@ class InseeQpvDemo(FigureKind):
         Measure("allocataires", "caf_allocataires"),
         Measure("personnes_couvertes", "caf_personnes_couvertes"),
     ]
-
-    def to_period(self, value):
-        return None if value is None else dt.date(value, 1, 1)
 
     def check(self, ctx: Context) -> list[Problem]:
         problems = self._register_qpv(ctx)
@@ -96,26 +96,18 @@ class InseeQpvDemo(FigureKind):
         return problems
 
 
-class InseeQpvIpro(FigureKind):
+class InseeQpvIpro(_InseeQpv):
     """The "insertion professionnelle" file (its `A` is job seekers of category A, not CAF
     allocataires: hence a kind of its own)."""
 
     code = "insee_qpv_ipro"
     label = "Données INSEE par QPV – insertion professionnelle (périmètres 2015)"
-    period_column = "millesime"
-    period_type = "year"
-    territory_column = "code_qpv"
-    territory_levels = ("qpv",)
-    series_start = dt.date(2015, 1, 1)
     columns = ID_COLUMNS + [
         Column("de_abc", "Demandeurs d'emploi ABC", "count", required=False, synonyms=("abc",)),
         Column("de_abc_rsa", "Demandeurs d'emploi ABC percevant le RSA", "count", required=False,
                synonyms=("abc_rsa",)),
     ]
     measures = [Measure("de_abc", "de_abc"), Measure("de_abc_rsa", "de_abc_rsa")]
-
-    def to_period(self, value):
-        return None if value is None else dt.date(value, 1, 1)
 
 
 def _match_name(communes: list[Territory], name: str) -> Territory | None:

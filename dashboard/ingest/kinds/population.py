@@ -26,6 +26,3 @@ class Population(FigureKind):
     ]
     territory_column = "code_commune"
     measures = [Measure("population", "population")]
-
-    def to_period(self, value):
-        return None if value is None else dt.date(value, 1, 1)
