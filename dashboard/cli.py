@@ -31,7 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--quality", default="reference")
     imp.add_argument("--data-date", default=None)
     imp.add_argument("--sheet", default=None)
-    sub.add_parser("imports", help="list the imports")
+    imp.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
+    log = sub.add_parser("imports", help="the import log: list, show N, rollback N")
+    log.add_argument("action", nargs="?", choices=["list", "show", "rollback"], default="list")
+    log.add_argument("import_id", nargs="?", type=int)
     args = parser.parse_args(argv)
     settings = load_settings()
     try:
@@ -85,8 +88,10 @@ def import_(settings: Settings, args) -> int:
         make_engine(settings.database_url), args.file, args.kind,
         Provenance(source=args.source, licence=args.licence, quality=args.quality, data_date=args.data_date,
                    imported_by=os.environ.get("USER", "cli")),
-        raw_dir=settings.raw_dir, options={"sheet": args.sheet} if args.sheet else {})
-    if outcome.already_imported:
+        raw_dir=settings.raw_dir, options={"sheet": args.sheet} if args.sheet else {}, dry_run=args.dry_run)
+    if args.dry_run:
+        print(f"Vérification réussie, rien n'a été écrit : {outcome.summary}")
+    elif outcome.already_imported:
         print(f"Ce fichier a déjà été importé (import n° {outcome.import_id}) : rien n'a changé.")
     else:
         print(f"Import n° {outcome.import_id} : {outcome.summary}")
@@ -95,13 +100,35 @@ def import_(settings: Settings, args) -> int:
     return 0
 
 
-def imports(settings: Settings, _args) -> int:
+def imports(settings: Settings, args) -> int:
     from sqlalchemy import select
 
+    from dashboard.ingest.rollback import rollback_import
     from dashboard.store import make_engine, session_scope
-    from dashboard.store.models import ImportRecord
+    from dashboard.store.models import ImportEvent, ImportRecord
 
-    with session_scope(make_engine(settings.database_url)) as session:
+    engine = make_engine(settings.database_url)
+    if args.action != "list" and args.import_id is None:
+        raise ValueError(f"précisez le numéro de l'import : observatoire imports {args.action} N")
+    if args.action == "rollback":
+        rollback_import(engine, args.import_id, by=os.environ.get("USER", "cli"))
+        print(f"Import n° {args.import_id} annulé : les chiffres qu'il avait remplacés sont rétablis.")
+        return 0
+    with session_scope(engine) as session:
+        if args.action == "show":
+            rec = session.get(ImportRecord, args.import_id)
+            if rec is None:
+                raise ValueError(f"aucun import n° {args.import_id}")
+            for label, value in [("Fichier", rec.file_name), ("Type", rec.kind), ("État", rec.status),
+                                 ("SHA-256", rec.sha256), ("Taille", f"{rec.size_bytes} octets"),
+                                 ("Copie brute", rec.raw_path), ("Source", rec.source), ("Licence", rec.licence),
+                                 ("Fiabilité", rec.quality), ("Date des données", rec.data_date),
+                                 ("Précautions", rec.caveats), ("Lignes", rec.row_count), ("Résumé", rec.summary)]:
+                print(f"{label:<17}: {value}")
+            for event in session.scalars(select(ImportEvent).where(ImportEvent.import_id == rec.id)
+                                         .order_by(ImportEvent.id)):
+                print(f"  {event.at:%Y-%m-%d %H:%M:%S}  {event.action:<12} par {event.by}")
+            return 0
         for rec in session.scalars(select(ImportRecord).order_by(ImportRecord.id)):
             print(f"{rec.id:>4}  {rec.imported_at:%Y-%m-%d %H:%M}  {rec.status:<11} {rec.kind:<20} "
                   f"{rec.row_count:>7} lignes  {rec.file_name}  [{rec.quality}]")

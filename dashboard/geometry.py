@@ -135,3 +135,11 @@ def coverage_defects(named: dict[str, BaseGeometry]) -> dict:
         "gap_m2": _fill_holes(union).area - union.area,
         "union_m2": union.area,
     }
+
+
+def share_of_area(part: BaseGeometry, whole_of: BaseGeometry) -> float:
+    """The share of `part`'s area that lies inside `whole_of` (0 to 1), in Lambert-93."""
+    projected = _project(part)
+    if projected.area == 0:
+        return 0.0
+    return _project(part.intersection(whole_of)).area / projected.area

@@ -17,6 +17,13 @@ class StoredIndicator:
     counts: str
 
 
+ALI_SOURCE = "ALI (export mensuel au Département)"
+COHORT_STATUSES = {
+    "suivis": "toujours suivies", "sorties_emploi_durable": "sorties vers l'emploi durable",
+    "sorties_emploi_transition": "sorties vers l'emploi de transition",
+    "sorties_formation": "sorties vers une formation", "sorties_autres": "autres sorties",
+}
+
 STORED: tuple[StoredIndicator, ...] = (
     StoredIndicator("population", "Population municipale", "habitants", "INSEE, populations légales",
                     "Personnes dont la résidence habituelle est dans le territoire, au 1er janvier."),
@@ -46,4 +53,25 @@ STORED: tuple[StoredIndicator, ...] = (
     StoredIndicator("de_abc_rsa", "Demandeurs d'emploi ABC percevant le RSA", "personnes",
                     "France Travail, via INSEE données QPV",
                     "Demandeurs d'emploi inscrits en catégories A, B ou C qui perçoivent le RSA."),
+    StoredIndicator("ali_file_active", "Personnes suivies par l'ALI (file active)", "personnes", ALI_SOURCE,
+                    "Allocataires du RSA en accompagnement par l'ALI, en fin de mois."),
+    StoredIndicator("ali_file_active_qpv", "Personnes suivies résidant en QPV", "personnes", ALI_SOURCE,
+                    "Parmi la file active de fin de mois, personnes résidant dans un QPV."),
+    StoredIndicator("ali_entrees", "Entrées en accompagnement", "personnes", ALI_SOURCE,
+                    "Personnes entrées en accompagnement dans le mois."),
+    StoredIndicator("ali_sorties_emploi_durable", "Sorties vers l'emploi durable", "personnes", ALI_SOURCE,
+                    "Sorties du mois en CDI, CDD de 6 mois ou plus, ou création d'entreprise."),
+    StoredIndicator("ali_sorties_emploi_transition", "Sorties vers l'emploi de transition", "personnes", ALI_SOURCE,
+                    "Sorties du mois en CDD de moins de 6 mois, intérim, contrat aidé ou SIAE."),
+    StoredIndicator("ali_sorties_formation", "Sorties vers une formation qualifiante", "personnes", ALI_SOURCE,
+                    "Sorties du mois vers une formation qualifiante."),
+    StoredIndicator("ali_sorties_autres", "Autres sorties", "personnes", ALI_SOURCE,
+                    "Sorties du mois pour un autre motif (déménagement, fin de droits, abandon…)."),
+    StoredIndicator("cohorte_entrees", "Entrées de la cohorte", "personnes", ALI_SOURCE,
+                    "Personnes entrées en accompagnement pendant le trimestre."),
+    StoredIndicator("cohorte_entrees_qpv", "Entrées de la cohorte résidant en QPV", "personnes", ALI_SOURCE,
+                    "Parmi les entrées du trimestre, personnes résidant dans un QPV."),
+    *(StoredIndicator(f"cohorte_{h}m_{status}", f"Cohorte à {h} mois : {label}", "personnes", ALI_SOURCE,
+                      f"Parmi les entrées du trimestre, personnes {label} {h} mois après la fin du trimestre.")
+      for h in (6, 12) for status, label in COHORT_STATUSES.items()),
 )

@@ -21,7 +21,7 @@ from dashboard.ingest.kinds import KINDS
 from dashboard.ingest.kinds.base import Context
 from dashboard.indicators.registry import STORED
 from dashboard.store import session_scope
-from dashboard.store.models import QUALITIES, ImportRecord, Indicator
+from dashboard.store.models import QUALITIES, ImportEvent, ImportRecord, Indicator
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,12 @@ class ImportOutcome:
 
 def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *, raw_dir: Path,
                 options: dict[str, Any] | None = None, file_name: str | None = None,
-                today: dt.date | None = None) -> ImportOutcome:
-    """Import one file; raises ImportRefused (with every problem) and leaves the store unchanged."""
+                today: dt.date | None = None, dry_run: bool = False) -> ImportOutcome:
+    """Import one file; raises ImportRefused (with every problem) and leaves the store unchanged.
+
+    `dry_run` runs every check and write, then rolls the transaction back: the preview of the
+    import page. The same bytes already applied for the same kind change nothing; the same
+    bytes of a rolled-back import apply that import again, under its own number."""
     path = Path(path)
     file_name = file_name or path.name
     if kind not in KINDS:
@@ -57,35 +61,61 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     with session_scope(engine) as session:
-        earlier = session.scalar(select(ImportRecord.id).where(
-            ImportRecord.sha256 == sha, ImportRecord.kind == kind, ImportRecord.status == "applied"))
-    if earlier is not None:
-        return ImportOutcome(earlier, already_imported=True)
+        earlier = session.execute(select(ImportRecord.id, ImportRecord.status).where(
+            ImportRecord.sha256 == sha, ImportRecord.kind == kind).order_by(ImportRecord.id.desc())).first()
+    if earlier is not None and earlier.status == "applied":
+        return ImportOutcome(earlier.id, already_imported=True)
 
     spec = KINDS[kind]
     table = spec.read(path, file_name, options or {})
     parsed = spec.parse(table, options or {})
     if parsed.problems:
         raise ImportRefused(parsed.problems)
-    raw_path = keep_raw(raw_dir, sha, data, path.suffix)
+    raw_path = None if dry_run else keep_raw(raw_dir, sha, data, path.suffix)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    try:
+        return _apply(engine, spec, table, parsed, sha, len(data), raw_path, earlier, provenance, options or {},
+                      file_name, today or dt.date.today(), now, dry_run)
+    except _DryRunDone as done:
+        return done.outcome
+
+
+class _DryRunDone(Exception):
+    """Raised at the end of a dry run so that its transaction is rolled back."""
+
+    def __init__(self, outcome: ImportOutcome):
+        self.outcome = outcome
+
+
+def _apply(engine, spec, table, parsed, sha, size, raw_path, earlier, provenance, options, file_name, today,
+           now, dry_run) -> ImportOutcome:
+    kind = spec.code
     with session_scope(engine) as session:
         sync_indicators(session)
-        record = ImportRecord(
-            kind=kind, file_name=file_name, sha256=sha, size_bytes=len(data), raw_path=str(raw_path),
+        record = session.get(ImportRecord, earlier.id) if earlier is not None else ImportRecord(sha256=sha)
+        fields = dict(
+            kind=kind, file_name=file_name, size_bytes=size, raw_path=None if raw_path is None else str(raw_path),
             source=provenance.source, source_url=provenance.source_url, licence=provenance.licence,
             quality=provenance.quality, caveats=provenance.caveats, data_date=provenance.data_date,
-            imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), imported_by=provenance.imported_by,
-            status="applied", row_count=len(parsed.rows))
+            imported_at=now, imported_by=provenance.imported_by, status="applied", rolled_back_at=None,
+            row_count=len(parsed.rows))
+        for key, value in fields.items():
+            setattr(record, key, value)
         session.add(record)
         session.flush()
-        ctx = Context(session, record, table, parsed, options or {}, today or dt.date.today())
+        ctx = Context(session, record, table, parsed, options, today)
         problems = spec.check(ctx)
         if problems:
             raise ImportRefused(problems)  # leaving the block rolls the transaction back
         summary = spec.apply(ctx)
         record.summary = {**summary, "ignored_columns": parsed.ignored_columns}
+        record.undo = ctx.writer.undo()
+        session.add(ImportEvent(import_id=record.id, action="applied", at=now, by=provenance.imported_by))
         session.flush()
-        return ImportOutcome(record.id, False, summary, parsed.ignored_columns)
+        outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns)
+        if dry_run:
+            raise _DryRunDone(outcome)
+        return outcome
 
 
 def keep_raw(raw_dir: Path, sha: str, data: bytes, suffix: str) -> Path:

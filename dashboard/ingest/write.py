@@ -1,16 +1,18 @@
-"""The store's only writer: territories, links and figures, always stamped with their import."""
+"""The store's only writer: every row it writes is stamped with its import, and every row it
+changes or deletes in a non-figure table is journaled first, so a rollback can put it back."""
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import Date, and_, insert, select, update
 from sqlalchemy.orm import Session
 
 from dashboard import geometry
-from dashboard.store.models import Figure, Geography, ImportRecord, Territory, TerritoryLink
+from dashboard.store.models import Base, Figure, Geography, ImportRecord, Territory, TerritoryLink
 
 CHUNK = 500
 
@@ -32,45 +34,6 @@ def territory_ids(session: Session, geography_code: str, levels: Iterable[str]) 
     return dict(rows.all())
 
 
-def upsert_territory(session: Session, record: ImportRecord, *, geography: str, level: str, code: str,
-                     name: str, geom=None, attributes: dict | None = None) -> Territory:
-    territory = session.scalar(select(Territory).where(
-        Territory.geography_code == geography, Territory.level == level, Territory.code == code))
-    if territory is None:
-        territory = Territory(geography_code=geography, level=level, code=code)
-        session.add(territory)
-    territory.name = name
-    territory.attributes = attributes or None
-    territory.import_id = record.id
-    if geom is not None:
-        territory.geometry = geometry.to_geojson(geom)
-        territory.label_lon, territory.label_lat = geometry.representative_point(geom)
-        territory.area_km2 = round(geometry.area_km2(geom), 3)
-    session.flush()
-    return territory
-
-
-def link(session: Session, record: ImportRecord, child: Territory, parent: Territory,
-         weight: float | None = 1.0, basis: str | None = None) -> None:
-    existing = session.scalar(select(TerritoryLink).where(
-        TerritoryLink.child_id == child.id, TerritoryLink.parent_id == parent.id))
-    if existing is None:
-        existing = TerritoryLink(child_id=child.id, parent_id=parent.id)
-        session.add(existing)
-    existing.weight, existing.weight_basis, existing.import_id = weight, basis, record.id
-
-
-def unlink_children(session: Session, parent_level: str, geography: str, child_ids: Iterable[int]) -> None:
-    """Drop the links of these children to any parent of one level (before re-linking them)."""
-    parents = select(Territory.id).where(Territory.level == parent_level, Territory.geography_code == geography)
-    ids = list(child_ids)
-    for i in range(0, len(ids), CHUNK):
-        for row in session.scalars(select(TerritoryLink).where(
-                TerritoryLink.child_id.in_(ids[i:i + CHUNK]), TerritoryLink.parent_id.in_(parents))):
-            session.delete(row)
-    session.flush()
-
-
 @dataclass(frozen=True)
 class FigureRow:
     indicator: str
@@ -81,25 +44,104 @@ class FigureRow:
     flag: str | None = None
 
 
-def write_figures(session: Session, record: ImportRecord, rows: list[FigureRow]) -> int:
-    """Supersede the current figures of the same keys, then insert the new ones.
+def row_state(obj: Base) -> dict[str, Any]:
+    """A row as JSON-able column values (what the undo journal keeps)."""
+    state = {}
+    for col in obj.__table__.columns:
+        value = getattr(obj, col.key)
+        state[col.key] = value.isoformat() if isinstance(value, dt.date) else value
+    return state
 
-    The earlier rows stay, marked `superseded_by` this import, so a rollback restores them."""
-    by_key: dict[tuple, list[int]] = defaultdict(list)
-    for r in rows:
-        by_key[(r.indicator, r.period_type, r.period_start)].append(r.territory_id)
-    for (indicator, ptype, start), ids in by_key.items():
+
+def restore_value(column, value):
+    if value is not None and isinstance(column.type, Date):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+class Writer:
+    """Writes for one import, inside its transaction."""
+
+    def __init__(self, session: Session, record: ImportRecord):
+        self.session = session
+        self.record = record
+        self._journal: dict[tuple[str, Any], dict] = {}
+
+    # -- journal ---------------------------------------------------------------------------
+    def before_change(self, obj: Base) -> None:
+        """Keep the row's state before this import first touches it (rows the import itself
+        created need no undo: the rollback deletes them)."""
+        pk = obj.__mapper__.primary_key[0].key
+        key = (obj.__tablename__, getattr(obj, pk))
+        if getattr(obj, "import_id", None) != self.record.id and key not in self._journal:
+            self._journal[key] = {"table": obj.__tablename__, "row": row_state(obj)}
+
+    def delete(self, obj: Base) -> None:
+        self.before_change(obj)
+        self.session.delete(obj)
+
+    def undo(self) -> list[dict]:
+        return list(self._journal.values())
+
+    # -- rows ------------------------------------------------------------------------------
+    def upsert(self, model, where: dict[str, Any], **values) -> Any:
+        """Insert or update one row found by `where`, stamped with this import."""
+        obj = self.session.scalar(select(model).filter_by(**where))
+        if obj is None:
+            obj = model(**where)
+            self.session.add(obj)
+        else:
+            self.before_change(obj)
+        for key, value in values.items():
+            setattr(obj, key, value)
+        obj.import_id = self.record.id
+        self.session.flush()
+        return obj
+
+    def territory(self, *, geography: str, level: str, code: str, name: str, geom=None,
+                  attributes: dict | None = None) -> Territory:
+        values: dict[str, Any] = {"name": name, "attributes": attributes or None}
+        if geom is not None:
+            lon, lat = geometry.representative_point(geom)
+            values.update(geometry=geometry.to_geojson(geom), label_lon=lon, label_lat=lat,
+                          area_km2=round(geometry.area_km2(geom), 3))
+        return self.upsert(Territory, {"geography_code": geography, "level": level, "code": code}, **values)
+
+    def link(self, child: Territory, parent: Territory, weight: float | None = 1.0,
+             basis: str | None = None) -> None:
+        self.upsert(TerritoryLink, {"child_id": child.id, "parent_id": parent.id}, weight=weight,
+                    weight_basis=basis)
+
+    def unlink_children(self, parent_level: str, geography: str, child_ids: Iterable[int]) -> None:
+        """Drop the links of these children to any parent of one level (before re-linking them)."""
+        parents = select(Territory.id).where(Territory.level == parent_level,
+                                             Territory.geography_code == geography)
+        ids = list(child_ids)
         for i in range(0, len(ids), CHUNK):
-            session.execute(update(Figure).where(and_(
-                Figure.indicator_code == indicator, Figure.period_type == ptype,
-                Figure.period_start == start, Figure.territory_id.in_(ids[i:i + CHUNK]),
-                Figure.superseded_by.is_(None),
-            )).values(superseded_by=record.id))
-    payload = [
-        {"indicator_code": r.indicator, "territory_id": r.territory_id, "period_type": r.period_type,
-         "period_start": r.period_start, "value": r.value, "flag": r.flag, "import_id": record.id}
-        for r in rows
-    ]
-    for i in range(0, len(payload), 10_000):
-        session.execute(insert(Figure), payload[i:i + 10_000])
-    return len(payload)
+            for row in self.session.scalars(select(TerritoryLink).where(
+                    TerritoryLink.child_id.in_(ids[i:i + CHUNK]), TerritoryLink.parent_id.in_(parents))):
+                self.delete(row)
+        self.session.flush()
+
+    def figures(self, rows: list[FigureRow]) -> int:
+        """Supersede the current figures of the same keys, then insert the new ones.
+
+        The earlier rows stay, marked `superseded_by` this import, so a rollback restores them."""
+        by_key: dict[tuple, list[int]] = defaultdict(list)
+        for r in rows:
+            by_key[(r.indicator, r.period_type, r.period_start)].append(r.territory_id)
+        for (indicator, ptype, start), ids in by_key.items():
+            for i in range(0, len(ids), CHUNK):
+                self.session.execute(update(Figure).where(and_(
+                    Figure.indicator_code == indicator, Figure.period_type == ptype,
+                    Figure.period_start == start, Figure.territory_id.in_(ids[i:i + CHUNK]),
+                    Figure.superseded_by.is_(None),
+                )).values(superseded_by=self.record.id))
+        payload = [
+            {"indicator_code": r.indicator, "territory_id": r.territory_id, "period_type": r.period_type,
+             "period_start": r.period_start, "value": r.value, "flag": r.flag, "import_id": self.record.id}
+            for r in rows
+        ]
+        for i in range(0, len(payload), 10_000):
+            self.session.execute(insert(Figure), payload[i:i + 10_000])
+        return len(payload)

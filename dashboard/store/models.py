@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -39,6 +40,7 @@ class Geography(Base):
     family: Mapped[str] = mapped_column(String(20))  # "cog" or "qpv"
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_record.id"))
 
 
 class ImportRecord(Base):
@@ -63,6 +65,20 @@ class ImportRecord(Base):
     rolled_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[dict | None] = mapped_column(JSON)
+    # The rows of non-figure tables this import changed or deleted, as they were before it:
+    # what a rollback writes back (figures use `Figure.superseded_by` instead).
+    undo: Mapped[list | None] = mapped_column(JSON)
+
+
+class ImportEvent(Base):
+    """The history of an import: applied, rolled back, applied again (same bytes)."""
+
+    __tablename__ = "import_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # applied | rolled_back
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(100))
 
 
 # How far a dataset can be trusted; shown on every screen that uses it.
@@ -195,3 +211,17 @@ class Structure(Base):
     opened_on: Mapped[dt.date | None] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"), index=True)
+    # A structures file is the whole list: the next one supersedes this row (kept for rollback).
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("import_record.id"), index=True)
+
+
+class User(Base):
+    """An account of the internal app. Passwords are stored hashed (werkzeug, scrypt)."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    rights: Mapped[str] = mapped_column(String(200), default="")  # space-separated, e.g. "import"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from dashboard.ingest.columns import Column, ParsedTable, header_scorer, parse_table, problem_at
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.readers import RawTable, read_table
+from dashboard.ingest.write import Writer
 from dashboard.store.models import ImportRecord
 
 
@@ -25,6 +26,13 @@ class Context:
     parsed: ParsedTable
     options: dict[str, Any] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def writer(self) -> Writer:
+        if "writer" not in self.cache:
+            self.cache["writer"] = Writer(self.session, self.record)
+        return self.cache["writer"]
 
     def problem(self, row: dict, column: str | None, found: Any, expected: str) -> Problem:
         return problem_at(self.table, self.parsed, row, column, found, expected)

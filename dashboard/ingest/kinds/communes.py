@@ -16,7 +16,6 @@ from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context, Kind
 from dashboard.ingest.readers import RawTable, read_geo
-from dashboard.ingest.write import link, upsert_territory
 from dashboard.store.models import Geography, Territory
 
 
@@ -56,32 +55,27 @@ class Communes(Kind):
         return problems
 
     def apply(self, ctx: Context) -> dict[str, Any]:
-        opts, session, rec = ctx.options, ctx.session, ctx.record
-        geo = session.get(Geography, opts["geography"]) or Geography(code=opts["geography"])
-        geo.label, geo.family = opts["geography_label"], "cog"
-        geo.valid_from = _date(opts.get("valid_from"))
-        geo.valid_to = _date(opts.get("valid_to"))
-        session.add(geo)
-        session.flush()
+        opts, write = ctx.options, ctx.writer
+        geo = write.upsert(Geography, {"code": opts["geography"]}, label=opts["geography_label"], family="cog",
+                           valid_from=_date(opts.get("valid_from")), valid_to=_date(opts.get("valid_to")))
         rows = ctx.parsed.rows
-        dept = upsert_territory(session, rec, geography=geo.code, level="departement",
-                                code=str(opts["departement"]), name=opts["departement_name"],
-                                geom=geometry.dissolve([r["geometry"] for r in rows]))
+        dept = write.territory(geography=geo.code, level="departement", code=str(opts["departement"]),
+                               name=opts["departement_name"], geom=geometry.dissolve([r["geometry"] for r in rows]))
         by_ept: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for r in rows:
             if r["ept_code"]:
                 by_ept[(r["ept_code"], r["ept_nom"] or r["ept_code"])].append(r)
         epts = {}
         for (code, name), members in sorted(by_ept.items()):
-            epts[code] = upsert_territory(session, rec, geography=geo.code, level="ept", code=code, name=name,
-                                          geom=geometry.dissolve([m["geometry"] for m in members]))
-            link(session, rec, epts[code], dept)
+            epts[code] = write.territory(geography=geo.code, level="ept", code=code, name=name,
+                                         geom=geometry.dissolve([m["geometry"] for m in members]))
+            write.link(epts[code], dept)
         for r in rows:
-            commune = upsert_territory(session, rec, geography=geo.code, level="commune", code=r["code"],
-                                       name=r["nom"], geom=r["geometry"])
-            link(session, rec, commune, dept)
+            commune = write.territory(geography=geo.code, level="commune", code=r["code"], name=r["nom"],
+                                      geom=r["geometry"])
+            write.link(commune, dept)
             if r["ept_code"]:
-                link(session, rec, commune, epts[r["ept_code"]])
+                write.link(commune, epts[r["ept_code"]])
         return {"communes": len(rows), "ept": len(epts), "geography": geo.code}
 
 
@@ -115,11 +109,11 @@ class CommunesDeleguees(Kind):
             parent = _commune(ctx, geo, row["code_commune"])
             former = _commune(ctx, before, row["code_commune_deleguee"])
             # A commune déléguée keeps the perimeter of the former commune.
-            deleguee = upsert_territory(ctx.session, ctx.record, geography=geo, level="commune_deleguee",
-                                        code=former.code, name=row["nom_commune_deleguee"],
-                                        geom=geometry.from_geojson(former.geometry),
-                                        attributes={"commune_nouvelle": parent.code})
-            link(ctx.session, ctx.record, deleguee, parent)
+            deleguee = ctx.writer.territory(geography=geo, level="commune_deleguee", code=former.code,
+                                            name=row["nom_commune_deleguee"],
+                                            geom=geometry.from_geojson(former.geometry),
+                                            attributes={"commune_nouvelle": parent.code})
+            ctx.writer.link(deleguee, parent)
         return {"communes_deleguees": len(ctx.parsed.rows)}
 
 

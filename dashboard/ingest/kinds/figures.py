@@ -17,7 +17,7 @@ from dashboard.formatting import fr_number
 from dashboard.ingest import parse
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context, Kind
-from dashboard.ingest.write import FigureRow, geography_at, territory_ids, write_figures
+from dashboard.ingest.write import FigureRow, geography_at, territory_ids
 from dashboard.store.models import Geography
 
 QPV_CODE = re.compile(r"^Q[NP]\d{6}$")
@@ -45,41 +45,59 @@ class FigureKind(Kind):
         rows = [r for r in ctx.parsed.rows if not r["_total"]]
         problems += self._check_totals(ctx, rows)
         seen: dict[tuple, dict] = {}
-        index_cache: dict[str, dict[str, int]] = {}
         for row in rows:
             period = row["_period"] = self.to_period(row[self.period_column])
             if period is None:
                 continue
-            if period > ctx.today:
-                problems.append(ctx.problem(row, self.period_column, period.isoformat()[:7],
-                                            "une période passée (pas dans le futur)"))
-                continue
-            if period < self.series_start:
-                problems.append(ctx.problem(row, self.period_column, period.isoformat()[:7],
-                                            f"une période à partir de {self.series_start:%m/%Y}"))
-                continue
-            geo, problem = self._geography(ctx, row)
-            if geo is None:
+            problem = self.check_period(ctx, row, period)
+            if problem is None:
+                territory_id, problem = self.resolve_territory(ctx, row)
+            if problem is not None:
                 problems.append(problem)
                 continue
-            code = row[self.territory_column]
-            if code is None:
+            if territory_id is None:
                 continue
-            ids = index_cache.setdefault(geo.code, territory_ids(ctx.session, geo.code, self.territory_levels))
-            if code not in ids:
-                problems.append(ctx.problem(row, self.territory_column, code,
-                                            f"un code de territoire connu de la géographie {geo.label}"))
-                continue
-            row["_territory_id"] = ids[code]
-            key = (ids[code], period)
+            row["_territory_id"] = territory_id
+            key = (territory_id, period, *self.key_extra(row))
             values = tuple(row[m.column] for m in self.measures)
             if key in seen and seen[key]["_values"] != values:
-                problems.append(ctx.problem(row, self.territory_column, code,
+                problems.append(ctx.problem(row, self.territory_column, row[self.territory_column],
                                             f"une seule ligne par territoire et période (déjà ligne "
                                             f"{seen[key]['_line']} avec d'autres valeurs)"))
             row["_values"] = values
             seen.setdefault(key, row)
-        return problems
+        return problems + self.check_rows(ctx, [r for r in rows if "_territory_id" in r])
+
+    def check_period(self, ctx: Context, row: dict, period: dt.date) -> Problem | None:
+        if period > ctx.today:
+            return ctx.problem(row, self.period_column, period.isoformat()[:7], "une période passée (pas dans le futur)")
+        if period < self.series_start:
+            return ctx.problem(row, self.period_column, period.isoformat()[:7],
+                               f"une période à partir de {self.series_start:%m/%Y}")
+        return None
+
+    def resolve_territory(self, ctx: Context, row: dict) -> tuple[int | None, Problem | None]:
+        """The id of the row's territory in the geography of its date (or a problem)."""
+        code = row[self.territory_column]
+        if code is None:
+            return None, None
+        geo, problem = self._geography(ctx, row)
+        if geo is None:
+            return None, problem
+        ids = ctx.cache.setdefault(f"territories:{geo.code}",
+                                   territory_ids(ctx.session, geo.code, self.territory_levels))
+        if code not in ids:
+            return None, ctx.problem(row, self.territory_column, code,
+                                     f"un code de territoire connu de la géographie {geo.label}")
+        return ids[code], None
+
+    def key_extra(self, row: dict) -> tuple:
+        """More key columns than (territory, period), for kinds whose rows have them."""
+        return ()
+
+    def check_rows(self, ctx: Context, rows: list[dict]) -> list[Problem]:
+        """Rules across the rows of a kind, once each row is located."""
+        return []
 
     # For files that give a year: the month it stands for (1: a stock at 1 January).
     month_of_year = 1
@@ -124,20 +142,16 @@ class FigureKind(Kind):
                                                 f"la somme des lignes ({fr_number(expected)})"))
         return problems
 
+    def figure_row(self, indicator: str, row: dict, value) -> FigureRow:
+        secret = value is parse.SECRET
+        return FigureRow(indicator, row["_territory_id"], self.period_type, row["_period"],
+                         None if secret else float(value), "secret_source" if secret else None)
+
     def apply(self, ctx: Context) -> dict[str, Any]:
-        figures: list[FigureRow] = []
-        for row in ctx.parsed.rows:
-            if row["_total"] or "_territory_id" not in row:
-                continue
-            for m in self.measures:
-                value = row[m.column]
-                if value is None:
-                    continue
-                secret = value is parse.SECRET
-                figures.append(FigureRow(m.indicator, row["_territory_id"], self.period_type,
-                                         row["_period"], None if secret else float(value),
-                                         "secret_source" if secret else None))
-        written = write_figures(ctx.session, ctx.record, figures)
+        figures = [self.figure_row(m.indicator, row, row[m.column])
+                   for row in ctx.parsed.rows if not row["_total"] and "_territory_id" in row
+                   for m in self.measures if row[m.column] is not None]
+        written = ctx.writer.figures(figures)
         periods = sorted({f.period_start for f in figures})
         by_indicator: dict[str, int] = defaultdict(int)
         for f in figures:

@@ -15,7 +15,7 @@ from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context
 from dashboard.ingest.kinds.figures import FigureKind, Measure
-from dashboard.ingest.write import geography_at, link, upsert_territory
+from dashboard.ingest.write import geography_at
 from dashboard.store.models import Geography, Territory
 
 QPV2015 = Geography(code="QPV2015", label="QPV 2015 (périmètres 2015–2023)", family="qpv",
@@ -63,9 +63,8 @@ class InseeQpvDemo(_InseeQpv):
         """Record the QPV named in the file and link each to its communes, matched by name."""
         session = ctx.session
         if session.get(Geography, QPV2015.code) is None:
-            session.add(Geography(**{c: getattr(QPV2015, c) for c in
-                                     ("code", "label", "family", "valid_from", "valid_to")}))
-            session.flush()
+            ctx.writer.upsert(Geography, {"code": QPV2015.code}, **{c: getattr(QPV2015, c) for c in
+                                                                     ("label", "family", "valid_from", "valid_to")})
         problems = []
         communes_geo = geography_at(session, "cog", dt.date(2024, 1, 1))
         communes = list(session.scalars(select(Territory).where(
@@ -84,14 +83,14 @@ class InseeQpvDemo(_InseeQpv):
                                                 f"un nom de commune de la géographie {communes_geo.label}"))
                 else:
                     matched.append(commune)
-            qpv = upsert_territory(session, ctx.record, geography=QPV2015.code, level="qpv", code=code,
-                                   name=row["nom_qpv"], attributes={"communes": [c.code for c in matched]})
+            qpv = ctx.writer.territory(geography=QPV2015.code, level="qpv", code=code, name=row["nom_qpv"],
+                                       attributes={"communes": [c.code for c in matched]})
             for commune in matched:
                 if len(matched) == 1:
-                    link(session, ctx.record, qpv, commune, 1.0, "QPV entièrement dans la commune")
+                    ctx.writer.link(qpv, commune, 1.0, "QPV entièrement dans la commune")
                 else:
-                    link(session, ctx.record, qpv, commune, None,
-                         "QPV sur plusieurs communes : part par commune non publiée dans ce fichier")
+                    ctx.writer.link(qpv, commune, None,
+                                    "QPV sur plusieurs communes : part par commune non publiée dans ce fichier")
         session.flush()
         return problems
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 
 from dashboard import geometry
 from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context, Kind
-from dashboard.ingest.write import geography_at, link, unlink_children, upsert_territory
+from dashboard.ingest.write import geography_at
 from dashboard.store.models import Ali, Figure, Geography, Territory, TerritoryLink
 
 UNATTACHED_PREFIX = "NR-"
@@ -80,32 +80,28 @@ class Territoires(Kind):
             summary[geo.code] = self._build(ctx, base, geo, groups)
         for circ, row in groups.items():
             if row["code_ali"]:
-                ali = ctx.session.scalar(select(Ali).where(Ali.code == row["code_ali"])) or Ali(code=row["code_ali"])
-                ali.name = row["nom_ali"] or row["nom"]
-                ali.circonscription_code = circ
-                ali.porteur, ali.consortium = row["porteur"], row["consortium"]
-                ali.start_date, ali.end_date = row["date_debut"], row["date_fin"]
-                ali.import_id = ctx.record.id
-                ctx.session.add(ali)
+                ctx.writer.upsert(Ali, {"code": row["code_ali"]}, name=row["nom_ali"] or row["nom"],
+                                  circonscription_code=circ, porteur=row["porteur"], consortium=row["consortium"],
+                                  start_date=row["date_debut"], end_date=row["date_fin"])
         return summary
 
     def _build(self, ctx: Context, base: Geography, geo: Geography, groups: dict[str, dict]) -> dict[str, int]:
-        session, rec = ctx.session, ctx.record
+        write = ctx.writer
         units = _units(ctx, geo.code)
         unit_ids = [t.id for t in units.values()] + [t.id for t in _communes(ctx, geo.code).values()]
-        unlink_children(session, "circonscription", geo.code, unit_ids)
+        write.unlink_children("circonscription", geo.code, unit_ids)
         built: dict[str, Territory] = {}
         member_of: dict[str, str] = {}  # unit code -> circonscription code
         for circ, row in groups.items():
             members = [units[c] for c in row["communes"] if c in units]
-            territory = upsert_territory(
-                session, rec, geography=geo.code, level="circonscription", code=circ, name=row["nom"],
+            territory = write.territory(
+                geography=geo.code, level="circonscription", code=circ, name=row["nom"],
                 geom=geometry.dissolve([geometry.from_geojson(m.geometry) for m in members]),
                 attributes={"communes": [m.code for m in members], "ali": row["code_ali"]})
             built[circ] = territory
             for m in members:
                 member_of[m.code] = circ
-                link(session, rec, m, territory, 1.0, "entièrement dans la circonscription")
+                write.link(m, territory, 1.0, "entièrement dans la circonscription")
         communes = _communes(ctx, geo.code)
         shares = _population_shares(ctx, base)
         for code, commune in communes.items():
@@ -114,22 +110,22 @@ class Territoires(Kind):
             if spans == {None}:
                 # Not named by any circonscription: its own territory, never a guessed grouping.
                 circ = UNATTACHED_PREFIX + code
-                built[circ] = upsert_territory(
-                    session, rec, geography=geo.code, level="circonscription", code=circ,
+                built[circ] = write.territory(
+                    geography=geo.code, level="circonscription", code=circ,
                     name=f"{commune.name} (commune non rattachée)", geom=geometry.from_geojson(commune.geometry),
                     attributes={"communes": [code], "non_rattachee": True})
-                link(session, rec, commune, built[circ], 1.0, "commune non rattachée")
+                write.link(commune, built[circ], 1.0, "commune non rattachée")
                 continue
             if not parts:
                 continue
             if len(spans) == 1:
-                link(session, rec, commune, built[spans.pop()], 1.0, "entièrement dans la circonscription")
+                write.link(commune, built[spans.pop()], 1.0, "entièrement dans la circonscription")
                 continue
             for circ in sorted(s for s in spans if s):
                 inside = [p.code for p in parts if member_of.get(p.code) == circ]
                 weight = sum(shares.get(c, 0) for c in inside) / sum(shares.get(p.code, 0) for p in parts) \
                     if all(p.code in shares for p in parts) else None
-                link(session, rec, commune, built[circ], None if weight is None else round(weight, 6),
+                write.link(commune, built[circ], None if weight is None else round(weight, 6),
                      f"part de la population municipale {shares.get('_year', '?')} des communes déléguées "
                      f"{', '.join(inside)}" if weight is not None else "part inconnue")
         _drop_stale(ctx, geo.code, set(built))
@@ -186,11 +182,12 @@ def _population_shares(ctx: Context, base: Geography) -> dict[str, Any]:
 
 def _drop_stale(ctx: Context, geography: str, keep: set[str]) -> None:
     """Circonscriptions of an earlier grouping that no longer exist, unless figures point at them."""
-    stale = select(Territory.id).where(
+    stale = list(ctx.session.scalars(select(Territory).where(
         Territory.geography_code == geography, Territory.level == "circonscription",
-        Territory.code.not_in(keep), ~exists().where(Figure.territory_id == Territory.id))
-    ids = list(ctx.session.scalars(stale))
-    if ids:
-        ctx.session.execute(delete(TerritoryLink).where(TerritoryLink.parent_id.in_(ids)))
-        ctx.session.execute(delete(Territory).where(Territory.id.in_(ids)))
+        Territory.code.not_in(keep), ~exists().where(Figure.territory_id == Territory.id))))
+    for territory in stale:
+        for row in ctx.session.scalars(select(TerritoryLink).where(TerritoryLink.parent_id == territory.id)):
+            ctx.writer.delete(row)
+        ctx.writer.delete(territory)
+    ctx.session.flush()
 

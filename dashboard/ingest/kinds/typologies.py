@@ -30,7 +30,5 @@ class Typologies(Kind):
 
     def apply(self, ctx: Context) -> dict[str, Any]:
         for row in ctx.parsed.rows:
-            item = ctx.session.get(StructureType, row["code"]) or StructureType(code=row["code"])
-            item.label, item.import_id = row["libelle"], ctx.record.id
-            ctx.session.add(item)
+            ctx.writer.upsert(StructureType, {"code": row["code"]}, label=row["libelle"])
         return {"types": len(ctx.parsed.rows)}

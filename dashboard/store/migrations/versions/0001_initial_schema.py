@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 09:25:06.600369
+Create Date: 2026-11-24 09:38:32.853211
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,13 +15,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('geography',
-    sa.Column('code', sa.String(length=20), nullable=False),
-    sa.Column('label', sa.Text(), nullable=False),
-    sa.Column('family', sa.String(length=20), nullable=False),
-    sa.Column('valid_from', sa.Date(), nullable=True),
-    sa.Column('valid_to', sa.Date(), nullable=True),
-    sa.PrimaryKeyConstraint('code')
+    op.create_table('app_user',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('password_hash', sa.Text(), nullable=False),
+    sa.Column('rights', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('username')
     )
     op.create_table('import_record',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -42,6 +44,7 @@ def upgrade() -> None:
     sa.Column('rolled_back_at', sa.DateTime(), nullable=True),
     sa.Column('row_count', sa.Integer(), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=True),
+    sa.Column('undo', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('import_record', schema=None) as batch_op:
@@ -69,6 +72,28 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
+    op.create_table('geography',
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('label', sa.Text(), nullable=False),
+    sa.Column('family', sa.String(length=20), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=True),
+    sa.Column('valid_to', sa.Date(), nullable=True),
+    sa.Column('import_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['import_id'], ['import_record.id'], ),
+    sa.PrimaryKeyConstraint('code')
+    )
+    op.create_table('import_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('import_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=20), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('by', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['import_id'], ['import_record.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('import_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_event_import_id'), ['import_id'], unique=False)
+
     op.create_table('structure',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
@@ -83,11 +108,14 @@ def upgrade() -> None:
     sa.Column('opened_on', sa.Date(), nullable=True),
     sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('import_id', sa.Integer(), nullable=False),
+    sa.Column('superseded_by', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['import_id'], ['import_record.id'], ),
+    sa.ForeignKeyConstraint(['superseded_by'], ['import_record.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('structure', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_structure_import_id'), ['import_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_structure_superseded_by'), ['superseded_by'], unique=False)
 
     op.create_table('structure_type',
     sa.Column('code', sa.String(length=40), nullable=False),
@@ -170,13 +198,19 @@ def downgrade() -> None:
     op.drop_table('territory')
     op.drop_table('structure_type')
     with op.batch_alter_table('structure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_structure_superseded_by'))
         batch_op.drop_index(batch_op.f('ix_structure_import_id'))
 
     op.drop_table('structure')
+    with op.batch_alter_table('import_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_event_import_id'))
+
+    op.drop_table('import_event')
+    op.drop_table('geography')
     op.drop_table('ali')
     op.drop_table('indicator')
     with op.batch_alter_table('import_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_import_record_sha256'))
 
     op.drop_table('import_record')
-    op.drop_table('geography')
+    op.drop_table('app_user')

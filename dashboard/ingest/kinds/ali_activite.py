@@ -1,0 +1,148 @@
+"""`ali_activite` — each ALI's monthly activity: file active, entries, exits by type.
+
+A row is an ALI × month, or an ALI × month × commune of residence. Figures are written on the
+ALI's circonscription in the geography of the month (or on the commune of residence). The flow
+rule of the contract: exits of a month cannot exceed the file active of the previous month plus
+the entries of the month; the previous month is read from the file, else from the store.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from dashboard.ingest.columns import Column
+from dashboard.ingest.errors import Problem
+from dashboard.ingest.kinds.allocataires import MONTH_SYNONYMS
+from dashboard.ingest.kinds.base import Context
+from dashboard.ingest.kinds.figures import FigureKind, Measure
+from dashboard.ingest.write import geography_at, territory_ids
+from dashboard.store.models import Ali, Figure, Territory
+
+EXITS = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_formation", "sorties_autres")
+
+
+def previous_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def ali_of(ctx: Context, code: str) -> Ali | None:
+    alis = ctx.cache.setdefault("alis", {a.code: a for a in ctx.session.scalars(select(Ali))})
+    return alis.get(code)
+
+
+def circonscription_id(ctx: Context, ali: Ali, day: dt.date) -> tuple[int | None, str | None]:
+    """The ALI's circonscription in the geography in force on `day`."""
+    geo = geography_at(ctx.session, "cog", day)
+    if geo is None:
+        return None, None
+    key = f"circ:{geo.code}:{ali.circonscription_code}"
+    if key not in ctx.cache:
+        ctx.cache[key] = ctx.session.scalar(select(Territory.id).where(
+            Territory.geography_code == geo.code, Territory.level == "circonscription",
+            Territory.code == ali.circonscription_code))
+    return ctx.cache[key], geo.label
+
+
+class AliActivite(FigureKind):
+    code = "ali_activite"
+    label = "Activité mensuelle des ALI (file active, entrées, sorties)"
+    territory_column = "code_ali"
+    territory_levels = ("commune",)
+    series_start = dt.date(2009, 6, 1)
+    columns = [
+        Column("mois", "Mois", "month", synonyms=MONTH_SYNONYMS),
+        Column("code_ali", "Code ALI", "code", synonyms=("ali", "ali_id", "agence", "code_agence")),
+        Column("file_active", "File active fin de mois", "count",
+               synonyms=("file_active_fin_de_mois", "personnes_suivies", "suivis_fin_de_mois", "nb_suivis")),
+        Column("entrees", "Entrées du mois", "count", synonyms=("entrees_du_mois", "nb_entrees")),
+        Column("sorties_emploi_durable", "Sorties vers l'emploi durable", "count",
+               synonyms=("sorties_emploi_durable", "emploi_durable")),
+        Column("sorties_emploi_transition", "Sorties vers l'emploi de transition", "count",
+               synonyms=("sorties_emploi_de_transition", "emploi_de_transition", "emploi_transition")),
+        Column("sorties_formation", "Sorties vers une formation qualifiante", "count",
+               synonyms=("sorties_formation_qualifiante", "formation_qualifiante", "formation")),
+        Column("sorties_autres", "Autres sorties", "count", synonyms=("autres_sorties", "sorties_autre")),
+        Column("code_commune", "Commune de résidence", "code", required=False,
+               synonyms=("commune_de_residence", "code_commune_de_residence", "code_insee")),
+        Column("file_active_qpv", "Dont résidant en QPV (file active)", "count", required=False,
+               synonyms=("dont_residant_en_qpv_file_active", "dont_qpv", "dont_residant_en_qpv", "file_active_qpv")),
+    ]
+    measures = [
+        Measure("file_active", "ali_file_active"),
+        Measure("entrees", "ali_entrees"),
+        Measure("sorties_emploi_durable", "ali_sorties_emploi_durable"),
+        Measure("sorties_emploi_transition", "ali_sorties_emploi_transition"),
+        Measure("sorties_formation", "ali_sorties_formation"),
+        Measure("sorties_autres", "ali_sorties_autres"),
+        Measure("file_active_qpv", "ali_file_active_qpv"),
+    ]
+
+    def key_extra(self, row: dict) -> tuple:
+        return (row["code_ali"],)
+
+    def check_period(self, ctx: Context, row: dict, period: dt.date) -> Problem | None:
+        ali = ali_of(ctx, row["code_ali"] or "")
+        if ali is not None and ali.start_date is not None and period < ali.start_date.replace(day=1):
+            return ctx.problem(row, self.period_column, period.isoformat()[:7],
+                               f"un mois à partir du démarrage de l'ALI ({ali.start_date:%m/%Y})")
+        return super().check_period(ctx, row, period)
+
+    def resolve_territory(self, ctx: Context, row: dict) -> tuple[int | None, Problem | None]:
+        ali = ali_of(ctx, row["code_ali"] or "")
+        if ali is None:
+            return None, ctx.problem(row, "code_ali", row["code_ali"], "un code d'ALI connu (import « territoires »)")
+        if row.get("code_commune"):
+            geo = geography_at(ctx.session, "cog", row["_period"])
+            ids = ctx.cache.setdefault(f"residence:{geo.code}",
+                                       territory_ids(ctx.session, geo.code, ("commune", "commune_deleguee")))
+            if row["code_commune"] not in ids:
+                return None, ctx.problem(row, "code_commune", row["code_commune"],
+                                         f"un code de commune connu de la géographie {geo.label}")
+            return ids[row["code_commune"]], None
+        territory_id, label = circonscription_id(ctx, ali, row["_period"])
+        if territory_id is None:
+            return None, ctx.problem(row, "code_ali", row["code_ali"],
+                                     f"une ALI dont la circonscription existe dans la géographie {label}")
+        return territory_id, None
+
+    def check_rows(self, ctx: Context, rows: list[dict]) -> list[Problem]:
+        problems = []
+        for row in rows:
+            if row["file_active_qpv"] is not None and _num(row["file_active_qpv"]) > _num(row["file_active"]):
+                problems.append(ctx.problem(row, "file_active_qpv", row["file_active_qpv"],
+                                            f"au plus la file active ({row['file_active']})"))
+        stock = {(r["_territory_id"], r["_period"]): r["file_active"] for r in rows}
+        for row in sorted(rows, key=lambda r: r["_period"]):
+            exits = [row[c] for c in EXITS]
+            if any(not isinstance(v, int) for v in exits) or not isinstance(row["entrees"], int):
+                continue  # a secret cell: the rule cannot be checked
+            before = previous_month(row["_period"])
+            previous = stock.get((row["_territory_id"], before))
+            if previous is None:
+                previous = self._stored_stock(ctx, row, before)
+            if not isinstance(previous, int):
+                continue
+            if sum(exits) > previous + row["entrees"]:
+                problems.append(ctx.problem(
+                    row, "sorties_autres", sum(exits),
+                    f"des sorties (somme des quatre types) au plus égales à la file active du mois précédent "
+                    f"({previous}) plus les entrées du mois ({row['entrees']})"))
+        return problems
+
+    def _stored_stock(self, ctx: Context, row: dict, month: dt.date):
+        """The file active of `month` already in the store; 0 before the ALI's known start."""
+        ali = ali_of(ctx, row["code_ali"])
+        if ali.start_date is not None and month < ali.start_date.replace(day=1):
+            return 0
+        value = ctx.session.scalar(select(Figure.value).where(
+            Figure.indicator_code == "ali_file_active", Figure.period_type == "month",
+            Figure.period_start == month, Figure.territory_id.in_(
+                select(Territory.id).where(Territory.level == "circonscription",
+                                           Territory.code == ali.circonscription_code)),
+            Figure.superseded_by.is_(None)))
+        return None if value is None else int(value)
+
+
+def _num(value) -> float:
+    return value if isinstance(value, int | float) else 0
