@@ -6,7 +6,9 @@ from pathlib import Path
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the components' assets)
 from dash import Dash
 
+from dashboard import auth
 from dashboard.components.shell import shell
+from dashboard.ingest import service
 from dashboard.indicators import queries
 from dashboard.settings import Settings, load_settings
 from dashboard.store import make_engine
@@ -35,7 +37,9 @@ INDEX = """<!DOCTYPE html>
 
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or load_settings()
-    queries.configure(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    queries.configure(engine)
+    service.configure(engine, settings)
     app = Dash(
         __name__,
         use_pages=True,
@@ -50,6 +54,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         url_base_pathname=settings.url_prefix,
         suppress_callback_exceptions=True,
     )
+    app.server.secret_key = auth.secret_key(settings.var_dir, settings.secret_key)
+    auth.install(app.server, engine, settings.url_prefix)
     app.index_string = INDEX.replace("{lang}", "fr")
     app.layout = shell
     return app

@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     log = sub.add_parser("imports", help="the import log: list, show N, rollback N")
     log.add_argument("action", nargs="?", choices=["list", "show", "rollback"], default="list")
     log.add_argument("import_id", nargs="?", type=int)
+    users = sub.add_parser("users", help="create or update an account of the internal app")
+    users.add_argument("action", choices=["add"])
+    users.add_argument("username")
+    users.add_argument("--rights", default="import", help="space-separated rights, e.g. 'import'")
+    users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
     settings = load_settings()
     try:
@@ -135,13 +140,26 @@ def imports(settings: Settings, args) -> int:
     return 0
 
 
+def users(settings: Settings, args) -> int:
+    from getpass import getpass
+
+    from dashboard.accounts import add_user
+    from dashboard.store import make_engine, migrate
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass("Mot de passe : ")
+    migrate(settings.database_url)
+    add_user(make_engine(settings.database_url), args.username, password, args.rights.split())
+    print(f"Compte « {args.username} » enregistré (droits : {args.rights}).")
+    return 0
+
+
 def redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
 
 
-COMMANDS = {"init": init, "serve": serve, "import": import_, "imports": imports}
+COMMANDS = {"init": init, "serve": serve, "import": import_, "imports": imports, "users": users}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,11 +22,17 @@ class Settings:
     cache_redis_url: str | None = None
     url_prefix: str = "/"
     frame_ancestors: tuple[str, ...] = field(default_factory=tuple)
+    secret_key: str | None = None  # signs the session cookie; var/secret_key when unset
 
     @property
     def raw_dir(self) -> Path:
         """Where the raw bytes of every import are kept, named by their SHA-256."""
         return self.var_dir / "imports"
+
+    @property
+    def upload_dir(self) -> Path:
+        """Files uploaded on the import page, waiting for their confirmation."""
+        return self.var_dir / "uploads"
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -45,4 +51,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         cache_redis_url=env.get("CACHE_REDIS_URL") or None,
         url_prefix=prefix,
         frame_ancestors=tuple(env.get("OBSERVATOIRE_FRAME_ANCESTORS", "").split()),
+        secret_key=env.get("OBSERVATOIRE_SECRET_KEY") or None,
     )

@@ -8,9 +8,10 @@ import socketserver
 import threading
 from functools import lru_cache
 
-# Chromium's own account service, which it calls at start-up whatever the flags; no page of
-# ours ever names this host, so it is not counted as the page's request.
-BROWSER_SERVICES = ("CONNECT accounts.google.com:443 ",)
+# Chromium's own services, which it calls whatever the flags (its account service at start-up,
+# its password leak check after a sign-in form); no page of ours names these hosts, so they
+# are not counted as the page's requests.
+BROWSER_SERVICES = ("CONNECT accounts.google.com:443 ", "CONNECT passwordsleakcheck-pa.googleapis.com:443 ")
 
 
 class _Handler(socketserver.StreamRequestHandler):

@@ -1,0 +1,561 @@
+"""Import benchmark: a synthetic national geography and a matching `allocataires` file,
+imported through the real importer into SQLite and PostgreSQL, against a bare insert.
+
+    python bench/import_bench.py                                  # full size: 35 000 communes x 60 months
+    python bench/import_bench.py --communes 3500 --months 12      # smaller
+    python bench/import_bench.py --backends sqlite --formats csv
+    python bench/import_bench.py --profile-rows 200000            # + cProfile of one CSV import (SQLite)
+
+What is measured (see bench/README.md):
+- the geography is *data*: one GeoJSON of tiny square communes per département, imported with
+  the `communes` kind (101 imports), then cached as a template store (a copied SQLite file, a
+  PostgreSQL `CREATE DATABASE … TEMPLATE …`), so every timed run starts from the same store;
+- each timed run is one `import_file(…, "allocataires", …)` in a child process, on a fresh copy
+  of the template: rows/s = data rows / wall time of the whole call (read, validate, insert,
+  commit, raw copy), peak memory = the child's ru_maxrss;
+- the baseline, in the same run, is a bare `executemany` of the same figure rows (same columns
+  as the `figure` table) into another fresh copy, rows built in memory before the clock starts;
+  on PostgreSQL also COPY, labelled as such.
+Nothing is written outside --workdir (default: <tmp>/observatoire_bench) and the PostgreSQL
+databases named observatoire_bench_*.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parent.parent))  # run from a checkout without installing
+
+POSTGRES_ADMIN = os.environ.get("OBSERVATOIRE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_PREFIX = "observatoire_bench"
+XLSX_MAX_ROWS = 1_000_000  # one sheet holds 1 048 576 rows; the importer reads one sheet
+FIRST_MONTH = dt.date(2019, 1, 1)
+COG_VALID_TO = dt.date(2024, 12, 31)
+INDICATOR = "rsa_foyers"
+
+# 101 départements: 01–95 (no 20), 2A, 2B, 971–974, 976.
+DEPARTEMENT_NAMES = [
+    "Ain", "Aisne", "Allier", "Alpes-de-Haute-Provence", "Hautes-Alpes", "Alpes-Maritimes", "Ardèche",
+    "Ardennes", "Ariège", "Aube", "Aude", "Aveyron", "Bouches-du-Rhône", "Calvados", "Cantal", "Charente",
+    "Charente-Maritime", "Cher", "Corrèze", "Côte-d'Or", "Côtes-d'Armor", "Creuse", "Dordogne", "Doubs",
+    "Drôme", "Eure", "Eure-et-Loir", "Finistère", "Gard", "Haute-Garonne", "Gers", "Gironde", "Hérault",
+    "Ille-et-Vilaine", "Indre", "Indre-et-Loire", "Isère", "Jura", "Landes", "Loir-et-Cher", "Loire",
+    "Haute-Loire", "Loire-Atlantique", "Loiret", "Lot", "Lot-et-Garonne", "Lozère", "Maine-et-Loire",
+    "Manche", "Marne", "Haute-Marne", "Mayenne", "Meurthe-et-Moselle", "Meuse", "Morbihan", "Moselle",
+    "Nièvre", "Nord", "Oise", "Orne", "Pas-de-Calais", "Puy-de-Dôme", "Pyrénées-Atlantiques",
+    "Hautes-Pyrénées", "Pyrénées-Orientales", "Bas-Rhin", "Haut-Rhin", "Rhône", "Haute-Saône",
+    "Saône-et-Loire", "Sarthe", "Savoie", "Haute-Savoie", "Paris", "Seine-Maritime", "Seine-et-Marne",
+    "Yvelines", "Deux-Sèvres", "Somme", "Tarn", "Tarn-et-Garonne", "Var", "Vaucluse", "Vendée", "Vienne",
+    "Haute-Vienne", "Vosges", "Yonne", "Territoire de Belfort", "Essonne", "Hauts-de-Seine",
+    "Seine-Saint-Denis", "Val-de-Marne", "Val-d'Oise", "Corse-du-Sud", "Haute-Corse", "Guadeloupe",
+    "Martinique", "Guyane", "La Réunion", "Mayotte",
+]
+DEPARTEMENT_CODES = ([f"{i:02d}" for i in range(1, 96) if i != 20] + ["2A", "2B"]
+                     + ["971", "972", "973", "974", "976"])
+assert len(DEPARTEMENT_CODES) == len(DEPARTEMENT_NAMES) == 101
+
+
+# --- synthetic data ----------------------------------------------------------------------------
+
+def geography(n_communes: int, n_departements: int = 101) -> list[tuple[str, str, list[str]]]:
+    """(code, name, commune codes) per département; communes spread as evenly as possible."""
+    n_departements = min(n_departements, len(DEPARTEMENT_CODES), n_communes)
+    base, extra = divmod(n_communes, n_departements)
+    out = []
+    for i in range(n_departements):
+        code = DEPARTEMENT_CODES[i]
+        count = base + (1 if i < extra else 0)
+        if count > 999:
+            raise SystemExit(f"{count} communes in one département: at most 999 (code = département + 3 digits)")
+        out.append((code, DEPARTEMENT_NAMES[i], [f"{code}{j:03d}" for j in range(1, count + 1)]))
+    return out
+
+
+def write_geojson(path: Path, index: int, communes: list[str], cell: float = 0.01) -> None:
+    """Tiny square communes on a grid, one block per département (shared borders are exact)."""
+    side = max(1, int(len(communes) ** 0.5 + 0.999))
+    x0, y0 = -4.5 + (index % 11) * (side * cell + 0.05), 42.0 + (index // 11) * (side * cell + 0.05)
+    features = []
+    for j, code in enumerate(communes):
+        x, y = round(x0 + (j % side) * cell, 5), round(y0 + (j // side) * cell, 5)
+        x1, y1 = round(x + cell, 5), round(y + cell, 5)
+        ring = [[x, y], [x1, y], [x1, y1], [x, y1], [x, y]]
+        features.append({"type": "Feature", "properties": {"code": code, "nom": f"Commune {code}"},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")),
+                    encoding="utf-8")
+
+
+def months(n: int) -> list[dt.date]:
+    out = []
+    for i in range(n):
+        y, m = divmod(FIRST_MONTH.month - 1 + i, 12)
+        out.append(dt.date(FIRST_MONTH.year + y, m + 1, 1))
+    if out and out[-1] > COG_VALID_TO:
+        raise SystemExit(f"--months {n} goes past {COG_VALID_TO}, the end of COG2024: at most 72")
+    return out
+
+
+def allocataires_rows(communes: list[str], n_months: int):
+    """(month, commune code, households) — month-major, as a monthly export concatenated."""
+    rng = random.Random(93)
+    level = {c: int(rng.lognormvariate(5.0, 1.4)) + 5 for c in communes}  # median ~150, some > 10 000
+    for month in months(n_months):
+        for code in communes:
+            level[code] = max(0, level[code] + rng.randint(-3, 3))
+            yield month, code, level[code]
+
+
+def fr_count(value: int, n: int) -> str:
+    """Half the values ≥ 1000 written with a space as thousands separator ("12 345")."""
+    return f"{value:,}".replace(",", " ") if value >= 1000 and n % 2 else str(value)
+
+
+def write_csv(path: Path, rows) -> int:
+    n = 0
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:  # Excel's "CSV UTF-8"
+        out.write("Mois;Code commune;Foyers\r\n")
+        buf = []
+        for month, code, value in rows:
+            buf.append(f"{month:%Y-%m};{code};{fr_count(value, n)}\r\n")
+            n += 1
+            if len(buf) >= 100_000:
+                out.write("".join(buf))
+                buf.clear()
+        out.write("".join(buf))
+    return n
+
+
+def write_xlsx(path: Path, rows, limit: int) -> int:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Allocataires")
+    ws.append(["Mois", "Code commune", "Foyers"])
+    n = 0
+    for month, code, value in rows:
+        if n >= limit:
+            break
+        # month and code as text (as a CAF export gives them), counts as numbers or "12 345" text
+        ws.append([f"{month:%Y-%m}", code, fr_count(value, n) if value >= 1000 and n % 2 else value])
+        n += 1
+    wb.save(path)
+    return n
+
+
+# --- stores ------------------------------------------------------------------------------------
+
+def pg_url(db: str, driver: str = "postgresql+psycopg") -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(POSTGRES_ADMIN).set(drivername=driver, database=db).render_as_string(hide_password=False)
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url("postgres", "postgresql"), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def pg_exists(db: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(pg_url("postgres", "postgresql"), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone() is not None
+
+
+def pg_drop(db: str) -> None:
+    pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def count_communes(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM territory WHERE level = 'commune'")).scalar()
+    except Exception:
+        return -1
+    finally:
+        engine.dispose()
+
+
+def build_template(backend: str, work: Path, geo: list, geojson_dir: Path, rebuild: bool) -> str:
+    """The geography store, built once through the importer (101 `communes` imports)."""
+    from dashboard.ingest.importer import Provenance, import_file
+    from dashboard.store import make_engine, migrate
+
+    n_communes = sum(len(c) for _, _, c in geo)
+    if backend == "sqlite":
+        path = work / "template.sqlite"
+        url = f"sqlite:///{path}"
+        if not rebuild and path.exists() and count_communes(url) == n_communes:
+            print(f"[{backend}] template store reused: {path}", flush=True)
+            return str(path)
+        for p in work.glob("template.sqlite*"):
+            p.unlink()
+    else:
+        db = f"{PG_PREFIX}_tpl_c{n_communes}_d{len(geo)}"
+        url = pg_url(db)
+        if not rebuild and pg_exists(db) and count_communes(url) == n_communes:
+            print(f"[{backend}] template database reused: {db}", flush=True)
+            return db
+        pg_drop(db)
+        pg_admin(f'CREATE DATABASE "{db}"')
+    migrate(url)
+    engine = make_engine(url)
+    raw_dir = work / "raw" / f"template-{backend}"
+    t0, durations = time.perf_counter(), []
+    for i, (code, name, communes) in enumerate(geo):
+        t = time.perf_counter()
+        import_file(engine, geojson_dir / f"communes_{code}.geojson", "communes",
+                    Provenance(source="Géographie synthétique (benchmark)", licence="synthétique", quality="demo",
+                               data_date="COG 2024", imported_by="bench"),
+                    raw_dir=raw_dir,
+                    options={"geography": "COG2024", "geography_label": f"COG 2024 synthétique ({n_communes} communes)",
+                             "valid_to": "2024-12-31", "departement": code, "departement_name": name})
+        durations.append(time.perf_counter() - t)
+        if (i + 1) % 10 == 0 or i + 1 == len(geo):
+            print(f"[{backend}] geography: {i + 1}/{len(geo)} départements imported, "
+                  f"{time.perf_counter() - t0:.1f} s", flush=True)
+    engine.dispose()
+    total = time.perf_counter() - t0
+    print(f"[{backend}] geography template: {len(geo)} `communes` imports, {n_communes} communes in {total:.1f} s "
+          f"(median {statistics.median(durations):.2f} s, max {max(durations):.2f} s per import)", flush=True)
+    if backend == "sqlite":
+        with sqlite3.connect(path) as conn:  # fold the WAL into the file so a plain copy is complete
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return str(path)
+    return db
+
+
+class FreshStore:
+    """A fresh copy of the template: a copied SQLite file, or CREATE DATABASE … TEMPLATE."""
+
+    def __init__(self, backend: str, template: str, work: Path, name: str):
+        self.backend, self.template = backend, template
+        if backend == "sqlite":
+            self.path = work / f"run-{name}.sqlite"
+            self.url = f"sqlite:///{self.path}"
+        else:
+            self.db = f"{PG_PREFIX}_run_{name}"
+            self.url = pg_url(self.db)
+
+    def __enter__(self):
+        if self.backend == "sqlite":
+            self._cleanup()
+            shutil.copyfile(self.template, self.path)
+        else:
+            pg_drop(self.db)
+            pg_admin(f'CREATE DATABASE "{self.db}" TEMPLATE "{self.template}"')
+        return self
+
+    def __exit__(self, *exc):
+        self._cleanup() if self.backend == "sqlite" else pg_drop(self.db)
+
+    def _cleanup(self):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+# --- child processes (one per measurement: fresh interpreter, own peak memory) ------------------
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def child_import(args) -> dict:
+    from sqlalchemy import func, select
+
+    from dashboard.ingest.importer import Provenance, import_file
+    from dashboard.store import make_engine
+    from dashboard.store.models import Figure
+
+    engine = make_engine(args.url)
+    base = rss_mib()
+    prov = Provenance(source="CAF (synthétique, benchmark)", licence="synthétique", quality="demo", imported_by="bench")
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    t0 = time.perf_counter()
+    outcome = import_file(engine, Path(args.file), "allocataires", prov, raw_dir=Path(args.raw_dir))
+    seconds = time.perf_counter() - t0
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(args.profile_top)
+        stats.sort_stats("tottime").print_stats(args.profile_top)
+    with engine.connect() as conn:
+        written = conn.execute(select(func.count()).select_from(Figure).where(
+            Figure.import_id == outcome.import_id)).scalar()
+    engine.dispose()
+    return {"seconds": seconds, "written": written, "base_mib": base, "peak_mib": rss_mib()}
+
+
+def bare_rows(url: str, n_communes: int, n_departements: int, n_months: int, import_id: int, sqlite: bool):
+    """The figure rows the import writes for the same file, as bare tuples."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(text("SELECT code, id FROM territory WHERE level = 'commune' "
+                                     "AND geography_code = 'COG2024'")).all())
+    engine.dispose()
+    communes = [c for _, _, cs in geography(n_communes, n_departements) for c in cs]
+    return [(INDICATOR, ids[code], "month", month.isoformat() if sqlite else month, float(value), import_id)
+            for month, code, value in allocataires_rows(communes, n_months)]
+
+
+INSERT_SQL = ("INSERT INTO figure (indicator_code, territory_id, period_type, period_start, value, import_id) "
+              "VALUES ({0}, {0}, {0}, {0}, {0}, {0})")
+IMPORT_RECORD_SQL = ("INSERT INTO import_record (kind, file_name, sha256, size_bytes, source, licence, quality, "
+                     "imported_at, imported_by, status, row_count) VALUES ('allocataires', 'bare', 'bare', 0, "
+                     "'bench', 'bench', 'demo', CURRENT_TIMESTAMP, 'bench', 'applied', 0)")
+
+
+def child_bare(args) -> dict:
+    if args.url.startswith("sqlite"):
+        conn = sqlite3.connect(args.url.removeprefix("sqlite:///"), isolation_level=None)
+        # the pragmas of dashboard.store.engine, so both sides pay for the same checks
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+            conn.execute(f"PRAGMA {pragma}")
+        import_id = conn.execute(IMPORT_RECORD_SQL + " RETURNING id").fetchone()[0]
+        rows = bare_rows(args.url, args.communes, args.departements, args.months, import_id, sqlite=True)
+        base = rss_mib()
+        t0 = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.executemany(INSERT_SQL.format("?"), rows)
+        conn.execute("COMMIT")
+        seconds = time.perf_counter() - t0
+        conn.close()
+    else:
+        import psycopg
+
+        conn = psycopg.connect(args.url.replace("+psycopg", ""))
+        import_id = conn.execute(IMPORT_RECORD_SQL + " RETURNING id").fetchone()[0]
+        conn.commit()
+        rows = bare_rows(args.url, args.communes, args.departements, args.months, import_id, sqlite=False)
+        base = rss_mib()
+        t0 = time.perf_counter()
+        with conn.cursor() as cur:
+            if args.method == "copy":
+                with cur.copy("COPY figure (indicator_code, territory_id, period_type, period_start, value, "
+                              "import_id) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cur.executemany(INSERT_SQL.format("%s"), rows)
+        conn.commit()
+        seconds = time.perf_counter() - t0
+        conn.close()
+    return {"seconds": seconds, "written": len(rows), "base_mib": base, "peak_mib": rss_mib()}
+
+
+def run_child(argv: list[str], timeout: float) -> dict:
+    """Run this script as a child; its last stdout line is the JSON result."""
+    cmd = [sys.executable, str(HERE), "_child", *argv]
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:  # subprocess.run kills the child it started
+        return {"error": f"timeout after {timeout:.0f} s", "stderr": (exc.stderr or "")[-2000:]
+                if isinstance(exc.stderr, str) else ""}
+    if proc.returncode != 0:
+        return {"error": f"child failed ({proc.returncode})", "stderr": proc.stderr[-4000:]}
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["stderr"] = proc.stderr
+    result["child_wall"] = time.perf_counter() - t0
+    return result
+
+
+# --- main --------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_child"]:
+        return _child_main(argv[1:])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--communes", type=int, default=35_000)
+    p.add_argument("--months", type=int, default=60)
+    p.add_argument("--departements", type=int, default=101)
+    p.add_argument("--backends", default="sqlite,postgresql")
+    p.add_argument("--formats", default="csv,xlsx")
+    p.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is printed")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds before one import is given up")
+    p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "observatoire_bench")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the files and template stores")
+    p.add_argument("--drop-templates", action="store_true", help="drop the PostgreSQL template at the end")
+    p.add_argument("--profile-rows", type=int, default=0,
+                   help="also profile (cProfile) one SQLite CSV import of the first N rows")
+    p.add_argument("--profile-top", type=int, default=15)
+    p.add_argument("--no-bare", action="store_true", help="skip the bare-insert baselines")
+    args = p.parse_args(argv)
+    backends = [b for b in args.backends.split(",") if b]
+    formats = [f for f in args.formats.split(",") if f]
+
+    geo = geography(args.communes, args.departements)
+    communes = [c for _, _, cs in geo for c in cs]
+    n_rows = len(communes) * args.months
+    work = args.workdir / f"c{len(communes)}_d{len(geo)}_m{args.months}"
+    geojson_dir = work / "geojson"
+    geojson_dir.mkdir(parents=True, exist_ok=True)
+    print(f"size: {len(geo)} départements, {len(communes)} communes, {args.months} months "
+          f"({months(args.months)[0]:%Y-%m}..{months(args.months)[-1]:%Y-%m}), {n_rows} rows; workdir {work}",
+          flush=True)
+
+    t = time.perf_counter()
+    for i, (code, _, cs) in enumerate(geo):
+        path = geojson_dir / f"communes_{code}.geojson"
+        if args.rebuild or not path.exists():
+            write_geojson(path, i, cs)
+    files = {}
+    if "csv" in formats or args.profile_rows:
+        files["csv"] = work / "allocataires.csv"
+        if args.rebuild or not files["csv"].exists():
+            write_csv(files["csv"], allocataires_rows(communes, args.months))
+    if "xlsx" in formats:
+        files["xlsx"] = work / "allocataires.xlsx"
+        if args.rebuild or not files["xlsx"].exists():
+            write_xlsx(files["xlsx"], allocataires_rows(communes, args.months), XLSX_MAX_ROWS)
+    file_rows = {"csv": n_rows, "xlsx": min(n_rows, XLSX_MAX_ROWS)}
+    for fmt, path in files.items():
+        print(f"file: {path.name}, {file_rows[fmt]} rows, {path.stat().st_size / 2**20:.1f} MiB", flush=True)
+    print(f"files ready in {time.perf_counter() - t:.1f} s", flush=True)
+
+    results = []  # (backend, what, rows, [result…])
+    templates = {}
+    for backend in backends:
+        templates[backend] = build_template(backend, work, geo, geojson_dir, args.rebuild)
+        for fmt in formats:
+            runs = []
+            for r in range(args.repeat):
+                with FreshStore(backend, templates[backend], work, f"{fmt}{r}") as store:
+                    raw = work / "raw" / f"run-{backend}-{fmt}-{r}"
+                    shutil.rmtree(raw, ignore_errors=True)
+                    res = run_child(["import", "--url", store.url, "--file", str(files[fmt]),
+                                     "--raw-dir", str(raw)], args.timeout)
+                    shutil.rmtree(raw, ignore_errors=True)
+                _report(backend, f"import {fmt}", file_rows[fmt], res)
+                runs.append(res)
+            results.append((backend, f"import {fmt}", file_rows[fmt], runs))
+        if args.no_bare:
+            continue
+        for method in (["executemany"] if backend == "sqlite" else ["executemany", "copy"]):
+            runs = []
+            for r in range(args.repeat):
+                with FreshStore(backend, templates[backend], work, f"bare{method}{r}") as store:
+                    res = run_child(["bare", "--url", store.url, "--communes", str(args.communes), "--departements",
+                                     str(args.departements), "--months", str(args.months), "--method", method],
+                                    args.timeout)
+                _report(backend, f"bare {method}", n_rows, res)
+                runs.append(res)
+            results.append((backend, f"bare {method}", n_rows, runs))
+
+    if args.profile_rows:
+        _profile(args, work, files["csv"], templates.get("sqlite") or build_template(
+            "sqlite", work, geo, geojson_dir, args.rebuild))
+
+    _table(results, args)
+    if args.drop_templates and "postgresql" in templates:
+        pg_drop(templates["postgresql"])
+
+
+def _report(backend: str, what: str, rows: int, res: dict) -> None:
+    if "error" in res:
+        print(f"[{backend}] {what}: {res['error']}\n{res.get('stderr', '')}", flush=True)
+    else:
+        print(f"[{backend}] {what}: {rows} rows in {res['seconds']:.2f} s = {rows / res['seconds']:,.0f} rows/s, "
+              f"peak {res['peak_mib']:.0f} MiB (written {res['written']})", flush=True)
+
+
+def _median(runs: list[dict], key: str) -> float | None:
+    ok = [r[key] for r in runs if "error" not in r]
+    return statistics.median(ok) if ok else None
+
+
+def _table(results, args) -> None:
+    bare = {b: r / s for b, what, r, runs in results if what == "bare executemany"
+            if (s := _median(runs, "seconds"))}
+    print()
+    print(f"{'backend':<11} {'what':<17} {'rows':>9} {'seconds':>9} {'rows/s':>10} {'ratio':>7} "
+          f"{'peak MiB':>9} {'base MiB':>9}")
+    for backend, what, rows, runs in results:
+        seconds = _median(runs, "seconds")
+        if seconds is None:
+            print(f"{backend:<11} {what:<17} {rows:>9} {runs[0]['error']}")
+            continue
+        rate = rows / seconds
+        ratio = f"{rate / bare[backend]:.3f}" if backend in bare else "-"
+        print(f"{backend:<11} {what:<17} {rows:>9} {seconds:>9.2f} {rate:>10,.0f} {ratio:>7} "
+              f"{_median(runs, 'peak_mib'):>9.0f} {_median(runs, 'base_mib'):>9.0f}")
+    print("ratio = rows/s of the line / rows/s of the bare executemany of the same backend, same run;"
+          f" peak MiB = ru_maxrss of the child; base MiB = its RSS before the clock started"
+          f"{'; medians of ' + str(args.repeat) + ' runs' if args.repeat > 1 else ''}.")
+    if any(what == "import xlsx" for _, what, _, _ in results):
+        print(f"XLSX: the file holds the first {XLSX_MAX_ROWS:,} rows on one sheet (the importer reads one sheet).")
+    for backend, what, rows, runs in results:
+        if (backend, what) == ("sqlite", "import csv") and (s := _median(runs, "seconds")):
+            rate, peak = rows / s, _median(runs, "peak_mib")
+            print(f"target sqlite/csv: {rate:,.0f} rows/s >= 200,000: {'ok' if rate >= 200_000 else 'MISSED'}; "
+                  + (f"ratio {rate / bare['sqlite']:.3f} >= 0.5: {'ok' if rate >= bare['sqlite'] / 2 else 'MISSED'}; "
+                     if "sqlite" in bare else "")
+                  + f"peak {peak:.0f} MiB < 1024: {'ok' if peak < 1024 else 'MISSED'}")
+
+
+def _profile(args, work: Path, csv_path: Path, template: str) -> None:
+    lines = csv_path.read_bytes().split(b"\r\n")
+    sub = work / f"allocataires_first{args.profile_rows}.csv"
+    sub.write_bytes(b"\r\n".join(lines[:args.profile_rows + 1]) + b"\r\n")
+    rows = min(args.profile_rows, len(lines) - 2)
+    with FreshStore("sqlite", template, work, "profile") as store:
+        raw = work / "raw" / "profile"
+        res = run_child(["import", "--url", store.url, "--file", str(sub), "--raw-dir", str(raw),
+                         "--profile", "--profile-top", str(args.profile_top)], args.timeout)
+        shutil.rmtree(raw, ignore_errors=True)
+    print(f"\n=== cProfile: SQLite, CSV, first {rows} rows (cProfile slows the run down) ===")
+    if "error" in res:
+        print(res["error"], res.get("stderr", ""))
+        return
+    print(f"{rows} rows in {res['seconds']:.2f} s under cProfile = {rows / res['seconds']:,.0f} rows/s")
+    print(res["stderr"])
+
+
+def _child_main(argv: list[str]) -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["import", "bare"])
+    p.add_argument("--url", required=True)
+    p.add_argument("--file")
+    p.add_argument("--raw-dir")
+    p.add_argument("--profile", action="store_true")
+    p.add_argument("--profile-top", type=int, default=15)
+    p.add_argument("--communes", type=int)
+    p.add_argument("--departements", type=int)
+    p.add_argument("--months", type=int)
+    p.add_argument("--method", default="executemany")
+    args = p.parse_args(argv)
+    result = child_import(args) if args.mode == "import" else child_bare(args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""What the import page asks of the ingest layer: preview, import, roll back, history.
+
+The page never opens a session itself; the app factory points this module at the store."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from dashboard.ingest.errors import ImportRefused, Problem
+from dashboard.ingest.importer import ImportOutcome, Provenance, import_file
+from dashboard.ingest.kinds import KINDS
+from dashboard.ingest.rollback import rollback_import
+from dashboard.settings import Settings
+from dashboard.store import session_scope
+from dashboard.store.models import QUALITIES, ImportRecord
+
+_state: dict[str, Any] = {}
+PREVIEW_ROWS = 10
+
+
+def configure(engine: Engine, settings: Settings) -> None:
+    _state.update(engine=engine, settings=settings)
+
+
+@dataclass
+class Preview:
+    token: str
+    file_name: str
+    kind: str
+    rows: list[dict] = field(default_factory=list)  # the first rows as understood
+    problems: list[Problem] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def save_upload(file_name: str, data: bytes) -> str:
+    """Keep an uploaded file until it is confirmed; returns its token."""
+    folder: Path = _state["settings"].upload_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16) + Path(file_name).suffix.lower()[:8]
+    (folder / token).write_bytes(data)
+    return token
+
+
+def _upload_path(token: str) -> Path:
+    path = (_state["settings"].upload_dir / Path(token).name)
+    if not path.is_file():
+        raise FileNotFoundError("fichier téléversé introuvable : déposez-le à nouveau")
+    return path
+
+
+def preview(token: str, file_name: str, kind: str, options: dict | None = None) -> Preview:
+    """Read and check the file as the import would, writing nothing."""
+    spec = KINDS[kind]
+    result = Preview(token, file_name, kind)
+    path = _upload_path(token)
+    try:
+        table = spec.read(path, file_name, options or {})
+        parsed = spec.parse(table, options or {})
+        result.rows = [{k: v for k, v in row.items() if not k.startswith("_")} | {"ligne": row["_line"]}
+                       for row in parsed.rows[:PREVIEW_ROWS]]
+        result.ignored_columns = parsed.ignored_columns
+        outcome = import_file(_state["engine"], path, kind, Provenance(source="aperçu", licence="aperçu"),
+                              raw_dir=_state["settings"].raw_dir, file_name=file_name, options=options,
+                              dry_run=True)
+        result.summary = {"already_imported": outcome.import_id} if outcome.already_imported else outcome.summary
+    except ImportRefused as refused:
+        result.problems = refused.problems
+    return result
+
+
+def confirm(token: str, file_name: str, kind: str, provenance: Provenance,
+            options: dict | None = None) -> ImportOutcome:
+    path = _upload_path(token)
+    outcome = import_file(_state["engine"], path, kind, provenance, raw_dir=_state["settings"].raw_dir,
+                          file_name=file_name, options=options)
+    path.unlink(missing_ok=True)
+    return outcome
+
+
+def rollback(import_id: int, by: str) -> None:
+    rollback_import(_state["engine"], import_id, by=by)
+
+
+def history() -> pd.DataFrame:
+    with session_scope(_state["engine"]) as session:
+        rows = session.execute(select(
+            ImportRecord.id, ImportRecord.kind, ImportRecord.file_name, ImportRecord.status,
+            ImportRecord.imported_at, ImportRecord.imported_by, ImportRecord.row_count, ImportRecord.quality,
+            ImportRecord.source, ImportRecord.sha256).order_by(ImportRecord.id.desc())).all()
+    frame = pd.DataFrame(rows, columns=["id", "kind", "file_name", "status", "imported_at", "imported_by",
+                                        "row_count", "quality", "source", "sha256"])
+    frame["quality_label"] = frame["quality"].map(QUALITIES)
+    return frame

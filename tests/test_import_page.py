@@ -1,0 +1,143 @@
+"""The import page end to end: sign in, drop a file, read the report, confirm, roll back.
+Without signing in, neither the page nor its callbacks nor its templates answer."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from dash.testing.wait import until
+
+from dashboard.accounts import add_user
+from dashboard.app import create_app
+from dashboard.ingest.reference import load_reference
+from dashboard.settings import load_settings
+from dashboard.store import make_engine, migrate
+
+PASSWORD = "un-mot-de-passe-solide"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    settings = load_settings({"OBSERVATOIRE_VAR_DIR": str(tmp_path / "var")})
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    load_reference(engine, settings.raw_dir)
+    add_user(engine, "agent", PASSWORD, ["import"])
+    add_user(engine, "lecteur", PASSWORD, [])
+    return settings
+
+
+def caf_file(tmp_path, body: str, name: str = "caf_octobre.csv"):
+    path = tmp_path / name
+    path.write_text("Mois;Code commune;Foyers\n" + body, encoding="utf-8")
+    return path
+
+
+def sign_in(dash_duo, username: str):
+    dash_duo.driver.get(f"{dash_duo.server_url}/connexion?next=/imports")
+    dash_duo.find_element("#username").send_keys(username)
+    dash_duo.find_element("#password").send_keys(PASSWORD)
+    dash_duo.find_element("#login-submit").click()
+
+
+@pytest.mark.browser
+def test_sign_in_upload_confirm_and_roll_back(dash_duo, settings, tmp_path, foreign_requests):
+    dash_duo.start_server(create_app(settings))
+    sign_in(dash_duo, "agent")
+    dash_duo.wait_for_element("#import-upload", timeout=10)
+
+    # A bad file: the report names line and column, nothing is imported.
+    bad = caf_file(tmp_path, "2026-09;93001;1 234\n2026-09;75056;12\n")
+    dash_duo.find_element("#import-upload input[type=file]").send_keys(str(bad))
+    dash_duo.wait_for_element("#import-problems", timeout=10)
+    report = dash_duo.find_element("#import-problems").text
+    assert "caf_octobre.csv" in report and "75056" in report and "3" in report and "Code commune" in report
+
+    # A good one: preview, confirm, listed in the history.
+    good = caf_file(tmp_path, "2026-09;93001;1 234\n2026-09;93005;987\n", name="caf_octobre_corrige.csv")
+    dash_duo.find_element("#import-upload input[type=file]").send_keys(str(good))
+    dash_duo.wait_for_element("#import-valid", timeout=10)
+    assert "1234" in dash_duo.find_element("#import-preview").text
+    dash_duo.find_element("#import-source").send_keys("CAF de la Seine-Saint-Denis")
+    dash_duo.find_element("#import-confirm").click()
+    dash_duo.wait_for_contains_text("#import-done", "valeurs enregistrées", timeout=10)
+    history = dash_duo.find_element("#import-history-table").text
+    assert "caf_octobre_corrige.csv" in history and "appliqué" in history
+
+    # Roll it back through the confirmation dialog.
+    import_id = int(dash_duo.find_element("#import-done").text.split("n° ")[1].split()[0])
+    button = dash_duo.find_element(f'[id*=\'"index":{import_id}\'] button')
+    button.click()
+    until(lambda: _alert_present(dash_duo), timeout=5)
+    dash_duo.driver.switch_to.alert.accept()
+    dash_duo.wait_for_contains_text("#import-rolled-back", f"Import n° {import_id} annulé", timeout=10)
+    assert "annulé" in dash_duo.find_element("#import-history-table").text
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
+
+
+def _alert_present(dash_duo) -> bool:
+    try:
+        dash_duo.driver.switch_to.alert  # noqa: B018
+        return True
+    except Exception:
+        return False
+
+
+def test_without_the_import_right_nothing_answers(settings):
+    app = create_app(settings)
+    client = app.server.test_client()
+    body = {"output": "import-report.children", "outputs": {"id": "import-report", "property": "children"},
+            "inputs": [{"id": "import-upload", "property": "contents", "value": "data:text/csv;base64,eA=="}],
+            "changedPropIds": ["import-upload.contents"], "state": [
+                {"id": "import-upload", "property": "filename", "value": "x.csv"},
+                {"id": "import-kind", "property": "value", "value": "allocataires"}]}
+    rollback = {"output": "..import-message.children...import-history.children..",
+                "outputs": [{"id": "import-message", "property": "children"},
+                            {"id": "import-history", "property": "children"}],
+                "inputs": [[{"id": {"type": "import-rollback", "index": 1}, "property": "submit_n_clicks",
+                             "value": 1}]], "changedPropIds": ['{"index":1,"type":"import-rollback"}.submit_n_clicks'],
+                "state": []}
+    for who in (None, "lecteur"):
+        if who:
+            client.post("/connexion", data={"username": who, "password": PASSWORD,
+                                            "csrf_token": _token(client)})
+        for payload in (body, rollback):
+            answer = client.post("/_dash-update-component", data=json.dumps(payload),
+                                 content_type="application/json")
+            assert answer.status_code == 403
+        assert client.get("/modeles/allocataires.xlsx").status_code == 403
+    # The page itself offers only the sign-in link.
+    layout = client.post("/_dash-update-component", content_type="application/json", data=json.dumps({
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/imports"},
+                   {"id": "_pages_location", "property": "search", "value": ""}],
+        "changedPropIds": ["_pages_location.pathname"], "state": []}))
+    text = layout.get_data(as_text=True)
+    assert layout.status_code == 200 and "imports-login-link" in text and "import-upload" not in text
+
+
+def test_sign_in_checks_the_form_token_and_the_password(settings):
+    client = create_app(settings).server.test_client()
+    assert client.post("/connexion", data={"username": "agent", "password": PASSWORD,
+                                           "csrf_token": "forged"}).status_code == 400
+    wrong = client.post("/connexion", data={"username": "agent", "password": "faux",
+                                            "csrf_token": _token(client)})
+    assert wrong.status_code == 401
+    ok = client.post("/connexion", data={"username": "agent", "password": PASSWORD, "csrf_token": _token(client),
+                                         "next": "https://ailleurs.example/"})
+    assert ok.status_code == 302 and ok.headers["Location"] == "/"
+    assert client.get("/modeles/allocataires.xlsx").status_code == 200
+    csv = client.get("/modeles/ali_activite.csv").get_data(as_text=True)
+    assert csv.startswith("\ufeffmois;code_ali;file_active;entrees;")
+    # A callback from another site is refused even with a session.
+    assert client.post("/_dash-update-component", data="{}", content_type="application/json",
+                       headers={"Origin": "https://ailleurs.example"}).status_code == 403
+    cookie = ok.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def _token(client) -> str:
+    page = client.get("/connexion").get_data(as_text=True)
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
