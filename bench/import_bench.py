@@ -109,14 +109,19 @@ def months(n: int) -> list[dt.date]:
     return out
 
 
-def allocataires_rows(communes: list[str], n_months: int):
-    """(month, commune code, households) — month-major, as a monthly export concatenated."""
+def allocataires_rows(communes: list[str], n_months: int, limit: int | None = None):
+    """(month, commune code, households) — month-major, as a monthly export concatenated;
+    `limit` keeps the first rows only."""
     rng = random.Random(93)
     level = {c: int(rng.lognormvariate(5.0, 1.4)) + 5 for c in communes}  # median ~150, some > 10 000
+    n = 0
     for month in months(n_months):
         for code in communes:
+            if limit is not None and n >= limit:
+                return
             level[code] = max(0, level[code] + rng.randint(-3, 3))
             yield month, code, level[code]
+            n += 1
 
 
 def fr_count(value: int, n: int) -> str:
@@ -312,7 +317,8 @@ def child_import(args) -> dict:
     return {"seconds": seconds, "written": written, "base_mib": base, "peak_mib": rss_mib()}
 
 
-def bare_rows(url: str, n_communes: int, n_departements: int, n_months: int, import_id: int, sqlite: bool):
+def bare_rows(url: str, n_communes: int, n_departements: int, n_months: int, limit: int | None, import_id: int,
+              sqlite: bool):
     """The figure rows the import writes for the same file, as bare tuples."""
     from sqlalchemy import create_engine, text
 
@@ -323,7 +329,7 @@ def bare_rows(url: str, n_communes: int, n_departements: int, n_months: int, imp
     engine.dispose()
     communes = [c for _, _, cs in geography(n_communes, n_departements) for c in cs]
     return [(INDICATOR, ids[code], "month", month.isoformat() if sqlite else month, float(value), import_id)
-            for month, code, value in allocataires_rows(communes, n_months)]
+            for month, code, value in allocataires_rows(communes, n_months, limit)]
 
 
 INSERT_SQL = ("INSERT INTO figure (indicator_code, territory_id, period_type, period_start, value, import_id) "
@@ -340,7 +346,7 @@ def child_bare(args) -> dict:
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
             conn.execute(f"PRAGMA {pragma}")
         import_id = conn.execute(IMPORT_RECORD_SQL + " RETURNING id").fetchone()[0]
-        rows = bare_rows(args.url, args.communes, args.departements, args.months, import_id, sqlite=True)
+        rows = bare_rows(args.url, args.communes, args.departements, args.months, args.rows, import_id, sqlite=True)
         base = rss_mib()
         t0 = time.perf_counter()
         conn.execute("BEGIN")
@@ -354,7 +360,7 @@ def child_bare(args) -> dict:
         conn = psycopg.connect(args.url.replace("+psycopg", ""))
         import_id = conn.execute(IMPORT_RECORD_SQL + " RETURNING id").fetchone()[0]
         conn.commit()
-        rows = bare_rows(args.url, args.communes, args.departements, args.months, import_id, sqlite=False)
+        rows = bare_rows(args.url, args.communes, args.departements, args.months, args.rows, import_id, sqlite=False)
         base = rss_mib()
         t0 = time.perf_counter()
         with conn.cursor() as cur:
@@ -371,6 +377,28 @@ def child_bare(args) -> dict:
     return {"seconds": seconds, "written": len(rows), "base_mib": base, "peak_mib": rss_mib()}
 
 
+def _whatif_memo() -> None:
+    """A hypothesis, not the importer: memoise the two per-row store queries of FigureKind
+    (`territory_ids` is evaluated on every row as the default argument of `dict.setdefault`,
+    `geography_at` runs one query per row). Used only with --whatif-memo, labelled WHAT-IF."""
+    import functools
+
+    from dashboard.ingest.kinds import figures
+
+    real_ids, real_geo = figures.territory_ids, figures.geography_at
+
+    @functools.cache
+    def _ids(session, code, levels):
+        return real_ids(session, code, levels)
+
+    @functools.cache
+    def _geo(session, family, day):
+        return real_geo(session, family, day)
+
+    figures.territory_ids = lambda session, code, levels: _ids(session, code, tuple(levels))
+    figures.geography_at = _geo
+
+
 def run_child(argv: list[str], timeout: float) -> dict:
     """Run this script as a child; its last stdout line is the JSON result."""
     cmd = [sys.executable, str(HERE), "_child", *argv]
@@ -378,7 +406,7 @@ def run_child(argv: list[str], timeout: float) -> dict:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:  # subprocess.run kills the child it started
-        return {"error": f"timeout after {timeout:.0f} s", "stderr": (exc.stderr or "")[-2000:]
+        return {"error": f"not finished in {timeout:.0f} s (child killed; no rate extrapolated)", "stderr": (exc.stderr or "")[-2000:]
                 if isinstance(exc.stderr, str) else ""}
     if proc.returncode != 0:
         return {"error": f"child failed ({proc.returncode})", "stderr": proc.stderr[-4000:]}
@@ -397,11 +425,14 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--communes", type=int, default=35_000)
     p.add_argument("--months", type=int, default=60)
+    p.add_argument("--rows", type=int, default=None,
+                   help="keep only the first N rows of the communes x months file (the geography stays whole)")
     p.add_argument("--departements", type=int, default=101)
     p.add_argument("--backends", default="sqlite,postgresql")
     p.add_argument("--formats", default="csv,xlsx")
     p.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is printed")
-    p.add_argument("--timeout", type=float, default=1800, help="seconds before one import is given up")
+    p.add_argument("--timeout", type=float, default=120,
+                   help="seconds before one measurement is given up (reported as a bound, never extrapolated)")
     p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "observatoire_bench")
     p.add_argument("--rebuild", action="store_true", help="rebuild the files and template stores")
     p.add_argument("--drop-templates", action="store_true", help="drop the PostgreSQL template at the end")
@@ -409,16 +440,20 @@ def main(argv: list[str] | None = None) -> None:
                    help="also profile (cProfile) one SQLite CSV import of the first N rows")
     p.add_argument("--profile-top", type=int, default=15)
     p.add_argument("--no-bare", action="store_true", help="skip the bare-insert baselines")
+    p.add_argument("--whatif-memo", action="store_true",
+                   help="NOT the real importer: also run/profile with territory_ids() and geography_at() memoised "
+                        "in the child (monkeypatched), to show what the next bottlenecks would be")
     args = p.parse_args(argv)
     backends = [b for b in args.backends.split(",") if b]
     formats = [f for f in args.formats.split(",") if f]
 
     geo = geography(args.communes, args.departements)
     communes = [c for _, _, cs in geo for c in cs]
-    n_rows = len(communes) * args.months
-    work = args.workdir / f"c{len(communes)}_d{len(geo)}_m{args.months}"
-    geojson_dir = work / "geojson"
+    n_rows = len(communes) * args.months if args.rows is None else min(args.rows, len(communes) * args.months)
+    work = args.workdir / f"c{len(communes)}_d{len(geo)}_m{args.months}" / f"r{n_rows}"
+    geojson_dir = work.parent / "geojson"
     geojson_dir.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
     print(f"size: {len(geo)} départements, {len(communes)} communes, {args.months} months "
           f"({months(args.months)[0]:%Y-%m}..{months(args.months)[-1]:%Y-%m}), {n_rows} rows; workdir {work}",
           flush=True)
@@ -432,11 +467,11 @@ def main(argv: list[str] | None = None) -> None:
     if "csv" in formats or args.profile_rows:
         files["csv"] = work / "allocataires.csv"
         if args.rebuild or not files["csv"].exists():
-            write_csv(files["csv"], allocataires_rows(communes, args.months))
+            write_csv(files["csv"], allocataires_rows(communes, args.months, n_rows))
     if "xlsx" in formats:
         files["xlsx"] = work / "allocataires.xlsx"
         if args.rebuild or not files["xlsx"].exists():
-            write_xlsx(files["xlsx"], allocataires_rows(communes, args.months), XLSX_MAX_ROWS)
+            write_xlsx(files["xlsx"], allocataires_rows(communes, args.months, n_rows), XLSX_MAX_ROWS)
     file_rows = {"csv": n_rows, "xlsx": min(n_rows, XLSX_MAX_ROWS)}
     for fmt, path in files.items():
         print(f"file: {path.name}, {file_rows[fmt]} rows, {path.stat().st_size / 2**20:.1f} MiB", flush=True)
@@ -445,19 +480,22 @@ def main(argv: list[str] | None = None) -> None:
     results = []  # (backend, what, rows, [result…])
     templates = {}
     for backend in backends:
-        templates[backend] = build_template(backend, work, geo, geojson_dir, args.rebuild)
+        templates[backend] = build_template(backend, work.parent, geo, geojson_dir, args.rebuild)
         for fmt in formats:
-            runs = []
-            for r in range(args.repeat):
-                with FreshStore(backend, templates[backend], work, f"{fmt}{r}") as store:
-                    raw = work / "raw" / f"run-{backend}-{fmt}-{r}"
-                    shutil.rmtree(raw, ignore_errors=True)
-                    res = run_child(["import", "--url", store.url, "--file", str(files[fmt]),
-                                     "--raw-dir", str(raw)], args.timeout)
-                    shutil.rmtree(raw, ignore_errors=True)
-                _report(backend, f"import {fmt}", file_rows[fmt], res)
-                runs.append(res)
-            results.append((backend, f"import {fmt}", file_rows[fmt], runs))
+            for whatif in ([False, True] if args.whatif_memo else [False]):
+                what = f"import {fmt}" + (" WHAT-IF" if whatif else "")
+                runs = []
+                for r in range(args.repeat):
+                    with FreshStore(backend, templates[backend], work, f"{fmt}{r}") as store:
+                        raw = work / "raw" / f"run-{backend}-{fmt}-{r}"
+                        shutil.rmtree(raw, ignore_errors=True)
+                        res = run_child(["import", "--url", store.url, "--file", str(files[fmt]),
+                                         "--raw-dir", str(raw)] + (["--whatif-memo"] if whatif else []),
+                                        args.timeout)
+                        shutil.rmtree(raw, ignore_errors=True)
+                    _report(backend, what, file_rows[fmt], res)
+                    runs.append(res)
+                results.append((backend, what, file_rows[fmt], runs))
         if args.no_bare:
             continue
         for method in (["executemany"] if backend == "sqlite" else ["executemany", "copy"]):
@@ -465,15 +503,16 @@ def main(argv: list[str] | None = None) -> None:
             for r in range(args.repeat):
                 with FreshStore(backend, templates[backend], work, f"bare{method}{r}") as store:
                     res = run_child(["bare", "--url", store.url, "--communes", str(args.communes), "--departements",
-                                     str(args.departements), "--months", str(args.months), "--method", method],
-                                    args.timeout)
+                                     str(args.departements), "--months", str(args.months), "--method", method]
+                                    + ([] if args.rows is None else ["--rows", str(n_rows)]), args.timeout)
                 _report(backend, f"bare {method}", n_rows, res)
                 runs.append(res)
             results.append((backend, f"bare {method}", n_rows, runs))
 
     if args.profile_rows:
-        _profile(args, work, files["csv"], templates.get("sqlite") or build_template(
-            "sqlite", work, geo, geojson_dir, args.rebuild))
+        template = templates.get("sqlite") or build_template("sqlite", work.parent, geo, geojson_dir, args.rebuild)
+        for whatif in ([False, True] if args.whatif_memo else [False]):
+            _profile(args, work, files["csv"], template, whatif)
 
     _table(results, args)
     if args.drop_templates and "postgresql" in templates:
@@ -497,23 +536,27 @@ def _table(results, args) -> None:
     bare = {b: r / s for b, what, r, runs in results if what == "bare executemany"
             if (s := _median(runs, "seconds"))}
     print()
-    print(f"{'backend':<11} {'what':<17} {'rows':>9} {'seconds':>9} {'rows/s':>10} {'ratio':>7} "
+    print(f"{'backend':<11} {'what':<20} {'rows':>9} {'seconds':>9} {'rows/s':>10} {'ratio':>7} "
           f"{'peak MiB':>9} {'base MiB':>9}")
     for backend, what, rows, runs in results:
         seconds = _median(runs, "seconds")
         if seconds is None:
-            print(f"{backend:<11} {what:<17} {rows:>9} {runs[0]['error']}")
+            print(f"{backend:<11} {what:<20} {rows:>9} {runs[0]['error']}")
             continue
         rate = rows / seconds
         ratio = f"{rate / bare[backend]:.3f}" if backend in bare else "-"
-        print(f"{backend:<11} {what:<17} {rows:>9} {seconds:>9.2f} {rate:>10,.0f} {ratio:>7} "
+        print(f"{backend:<11} {what:<20} {rows:>9} {seconds:>9.2f} {rate:>10,.0f} {ratio:>7} "
               f"{_median(runs, 'peak_mib'):>9.0f} {_median(runs, 'base_mib'):>9.0f}")
     print("ratio = rows/s of the line / rows/s of the bare executemany of the same backend, same run;"
           f" peak MiB = ru_maxrss of the child; base MiB = its RSS before the clock started"
           f"{'; medians of ' + str(args.repeat) + ' runs' if args.repeat > 1 else ''}.")
     if any(what == "import xlsx" for _, what, _, _ in results):
         print(f"XLSX: the file holds the first {XLSX_MAX_ROWS:,} rows on one sheet (the importer reads one sheet).")
+    if any(what.endswith("WHAT-IF") for _, what, _, _ in results):
+        print("WHAT-IF lines are NOT the importer as it is: territory_ids()/geography_at() memoised in the child.")
     for backend, what, rows, runs in results:
+        if (backend, what) == ("sqlite", "import csv") and _median(runs, "seconds") is None:
+            print(f"target sqlite/csv (>= 200,000 rows/s, >= 0.5 x bare, < 1 GiB): MISSED — {runs[0]['error']}")
         if (backend, what) == ("sqlite", "import csv") and (s := _median(runs, "seconds")):
             rate, peak = rows / s, _median(runs, "peak_mib")
             print(f"target sqlite/csv: {rate:,.0f} rows/s >= 200,000: {'ok' if rate >= 200_000 else 'MISSED'}; "
@@ -522,7 +565,7 @@ def _table(results, args) -> None:
                   + f"peak {peak:.0f} MiB < 1024: {'ok' if peak < 1024 else 'MISSED'}")
 
 
-def _profile(args, work: Path, csv_path: Path, template: str) -> None:
+def _profile(args, work: Path, csv_path: Path, template: str, whatif: bool) -> None:
     lines = csv_path.read_bytes().split(b"\r\n")
     sub = work / f"allocataires_first{args.profile_rows}.csv"
     sub.write_bytes(b"\r\n".join(lines[:args.profile_rows + 1]) + b"\r\n")
@@ -530,9 +573,12 @@ def _profile(args, work: Path, csv_path: Path, template: str) -> None:
     with FreshStore("sqlite", template, work, "profile") as store:
         raw = work / "raw" / "profile"
         res = run_child(["import", "--url", store.url, "--file", str(sub), "--raw-dir", str(raw),
-                         "--profile", "--profile-top", str(args.profile_top)], args.timeout)
+                         "--profile", "--profile-top", str(args.profile_top)]
+                        + (["--whatif-memo"] if whatif else []), args.timeout)
         shutil.rmtree(raw, ignore_errors=True)
-    print(f"\n=== cProfile: SQLite, CSV, first {rows} rows (cProfile slows the run down) ===")
+    print(f"\n=== cProfile: SQLite, CSV, first {rows} rows of the file (cProfile slows the run down)"
+          + (" — WHAT-IF: territory_ids/geography_at memoised, NOT the real importer" if whatif else "")
+          + " ===")
     if "error" in res:
         print(res["error"], res.get("stderr", ""))
         return
@@ -552,7 +598,11 @@ def _child_main(argv: list[str]) -> None:
     p.add_argument("--departements", type=int)
     p.add_argument("--months", type=int)
     p.add_argument("--method", default="executemany")
+    p.add_argument("--rows", type=int, default=None)
+    p.add_argument("--whatif-memo", action="store_true")
     args = p.parse_args(argv)
+    if args.whatif_memo:
+        _whatif_memo()
     result = child_import(args) if args.mode == "import" else child_bare(args)
     print(json.dumps(result))
 

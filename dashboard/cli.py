@@ -18,7 +18,8 @@ from dashboard.settings import Settings, load_settings
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="observatoire", description="Observatoire de l'insertion")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("init", help="create or migrate the schema and load the reference data (idempotent)")
+    init_ = sub.add_parser("init", help="create or migrate the schema and load the reference data (idempotent)")
+    init_.add_argument("--no-demo", action="store_true", help="do not load the demo dataset (data/demo)")
     serve = sub.add_parser("serve", help="serve the dashboard (development server)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def init(settings: Settings, _args) -> int:
+def init(settings: Settings, args) -> int:
     from dashboard.ingest.reference import load_reference
     from dashboard.store import make_engine, migrate
 
@@ -68,8 +69,8 @@ def init(settings: Settings, _args) -> int:
         state = "déjà importé" if outcome.already_imported else "importé"
         print(f"  [{entry.kind:<20}] {entry.file.name} — {state} (import n° {outcome.import_id})", flush=True)
 
-    print("Données de référence :", flush=True)
-    load_reference(engine, settings.raw_dir, progress=progress)
+    print("Données de référence" + ("" if args.no_demo else " et de démonstration") + " :", flush=True)
+    load_reference(engine, settings.raw_dir, demo=not args.no_demo, progress=progress)
     print(f"Prêt en {time.perf_counter() - started:.1f} s.")
     return 0
 

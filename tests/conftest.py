@@ -109,11 +109,12 @@ def reference_store(request, tmp_path_factory, postgres_databases):
 
 @pytest.fixture(scope="session")
 def sqlite_reference_settings(tmp_path_factory):
-    """Settings of an app on a loaded SQLite store (for the browser tests)."""
+    """Settings of an app on a SQLite store loaded as `observatoire init` does, reference and
+    demo data (for the browser tests)."""
     directory = tmp_path_factory.mktemp("app")
     settings = load_settings({"OBSERVATOIRE_VAR_DIR": str(directory)})
     migrate(settings.database_url)
-    load_reference(make_engine(settings.database_url), settings.raw_dir)
+    load_reference(make_engine(settings.database_url), settings.raw_dir, demo=True)
     return settings
 
 

@@ -6,6 +6,7 @@ import pytest
 from dash.testing.wait import until
 
 from dashboard.app import create_app
+from tests.helpers import choose
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,7 @@ def test_home_lists_the_real_sources(dash_duo, app, foreign_requests):
                      "Licence Ouverte / Etalab 2.0", "data·inclusion", "Sous-estimation"):
         assert expected in table
     assert "couche des QPV apparaîtra" in dash_duo.find_element("#accueil-qpv").text
+    assert "données de démonstration" in dash_duo.find_element("#accueil-demo").text
     indicators = dash_duo.find_element("#accueil-indicateurs").text
     assert "Population municipale" in indicators and "2020 – 2023" in indicators
     assert "décembre 2016 – décembre 2020" in indicators
@@ -58,13 +60,14 @@ def test_map_redraws_for_level_and_indicator(dash_duo, app, foreign_requests):
     dash_duo.start_server(app)
     open_page(dash_duo, "/carte", "#carte-map .choroplethlayer path")
     assert map_locations(dash_duo) == 39  # population 2023 is published on the 2025 communes
-    dash_duo.select_dcc_dropdown("#carte-level", "Circonscriptions / territoires ALI")
+    choose(dash_duo, "#carte-level", "Circonscriptions / territoires ALI")
     until(lambda: map_locations(dash_duo) == 28, timeout=10)
-    dash_duo.select_dcc_dropdown("#carte-indicator", "Foyers allocataires du RSA")
-    dash_duo.wait_for_contains_text("#carte-map .gtitle", "Foyers allocataires du RSA — décembre 2020", timeout=10)
+    choose(dash_duo, "#carte-indicator", "Foyers allocataires du RSA")
+    dash_duo.wait_for_contains_text("#carte-map .gtitle", "Foyers allocataires du RSA — octobre 2026", timeout=10)
     assert map_locations(dash_duo) == 28
     source = dash_duo.find_element("#carte-source").text
-    assert "CNAF" in source and "Sous-estimation" in source and "quatre communes" in source
+    # The latest month is demo data, and says so.
+    assert "données de démonstration" in source and "Chiffres générés" in source
     assert dash_duo.get_logs() == []
     assert foreign_requests() == []
 

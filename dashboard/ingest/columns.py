@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from dashboard.ingest import parse
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.readers import RawTable
@@ -94,13 +96,26 @@ class Column:
 
 @dataclass
 class ParsedTable:
-    """The typed rows of a file: one dict per data row, keyed by canonical column name,
-    with `_line` the line a person sees in Excel."""
+    """The typed cells of a file, column by column: `frame` has one column per canonical name
+    plus `_line` (the line a person sees in Excel) and `_total` (a "Total" row)."""
 
-    rows: list[dict[str, Any]]
+    frame: pd.DataFrame
     problems: list[Problem]
     ignored_columns: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)  # canonical -> header in the file
+    _rows: list[dict[str, Any]] | None = None
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The same cells as one dict per row (kinds whose files are small reason row by row)."""
+        if self._rows is None:
+            records = self.frame.to_dict("records")
+            self._rows = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in records]
+        return self._rows
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def header_scorer(columns: list[Column]) -> Callable[[list[str]], int]:
@@ -163,31 +178,64 @@ def map_headers(table: RawTable, columns: list[Column], chosen: dict[str, str] |
 
 
 def parse_table(table: RawTable, columns: list[Column], chosen: dict[str, str] | None = None) -> ParsedTable:
+    """Parse every cell, column by column. Each distinct text is parsed once (a file of two
+    million rows has a few dozen months and some thousands of codes), so large files cost a
+    dictionary lookup per cell and the parsing rules stay those of `parse`."""
     index, ignored, problems = map_headers(table, columns, chosen)
     if problems:
-        return ParsedTable([], problems, ignored)
-    rows: list[dict[str, Any]] = []
-    for cells, line in zip(table.rows, table.lines):
-        # A "Total" row is kept aside: the kind checks it against the sum, then drops it.
-        total = any(isinstance(c, str) and TOTAL_LABEL.match(parse.normalize_header(c)) for c in cells)
-        row: dict[str, Any] = {"_line": line, "_total": total}
-        for col in columns:
-            i = index.get(col.name)
-            raw = cells[i] if i is not None and i < len(cells) else None
-            if raw is None or not str(raw).strip():
-                if col.required and not total:
-                    problems.append(_problem(table, line, table.columns[i] if i is not None else col.name,
-                                             "(vide)", PARSERS[col.type][1]))
-                row[col.name] = None
-                continue
-            parser, expected = PARSERS[col.type]
-            try:
-                row[col.name] = parser(str(raw))
-            except ValueError:
-                problems.append(_problem(table, line, table.columns[i], str(raw), expected))
-                row[col.name] = None
-        rows.append(row)
-    return ParsedTable(rows, problems, ignored, {c: table.columns[i] for c, i in index.items()})
+        return ParsedTable(pd.DataFrame(), problems, ignored)
+    width = len(table.columns)
+    cells = list(zip(*(row + [None] * (width - len(row)) for row in table.rows))) if table.rows \
+        else [()] * width
+    total = _total_rows(cells, columns, index, len(table.rows))
+    data: dict[str, Any] = {"_line": table.lines, "_total": total}
+    for col in columns:
+        i = index.get(col.name)
+        if i is None:
+            data[col.name] = [None] * len(table.rows)
+            continue
+        data[col.name] = _parse_column(table, col, cells[i], total, problems, table.columns[i])
+    # object columns keep Python values as parsed: ints stay ints, SECRET and None stay themselves
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) if k[0] != "_" else v for k, v in data.items()})
+    problems.sort(key=lambda p: p.line or 0)  # stable: within a line, columns keep their order
+    return ParsedTable(frame, problems, ignored, {c: table.columns[i] for c, i in index.items()})
+
+
+def _total_rows(cells, columns: list[Column], index: dict[str, int], count: int) -> list[bool]:
+    """A "Total" row is kept aside: the kind checks it against the sum, then drops it."""
+    total = [False] * count
+    for col in columns:
+        if col.name not in index or col.type not in ("code", "text"):
+            continue
+        labels = {v for v in set(cells[index[col.name]]) if isinstance(v, str)
+                  and TOTAL_LABEL.match(parse.normalize_header(v))}
+        if labels:
+            total = [t or v in labels for t, v in zip(total, cells[index[col.name]])]
+    return total
+
+
+def _parse_column(table: RawTable, col: Column, values, total: list[bool], problems: list[Problem],
+                  header: str) -> list[Any]:
+    parser, expected = PARSERS[col.type]
+    parsed: dict[Any, Any] = {}
+    bad = object()
+    for raw in set(values):
+        if raw is None or not str(raw).strip():
+            parsed[raw] = None
+            continue
+        try:
+            parsed[raw] = parser(str(raw))
+        except ValueError:
+            parsed[raw] = bad
+    out = [parsed[v] for v in values]
+    if any(v is None or v is bad for v in parsed.values()):
+        for n, (value, raw) in enumerate(zip(out, values)):
+            if value is bad:
+                problems.append(_problem(table, table.lines[n], header, str(raw), expected))
+                out[n] = None
+            elif value is None and col.required and not total[n]:
+                problems.append(_problem(table, table.lines[n], header, "(vide)", expected))
+    return out
 
 
 def _problem(table: RawTable, line: int | None, column: str | None, found: str | None, expected: str) -> Problem:

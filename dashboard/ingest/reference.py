@@ -13,6 +13,8 @@ from dashboard.ingest.importer import ImportOutcome, Provenance, import_file
 from dashboard.settings import PROJECT_ROOT
 
 MANIFEST = PROJECT_ROOT / "data" / "reference" / "manifest.toml"
+# The demo dataset (data/demo): loaded after the reference data, always labelled "demo".
+DEMO_MANIFEST = PROJECT_ROOT / "data" / "demo" / "manifest.toml"
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,12 @@ def entries(manifest: Path = MANIFEST, root: Path = PROJECT_ROOT) -> Iterator[En
         )
 
 
-def load_reference(engine: Engine, raw_dir: Path, *, extra: list[Entry] = (),
+def load_reference(engine: Engine, raw_dir: Path, *, demo: bool = False,
                    progress: Callable[[Entry, ImportOutcome], None] | None = None) -> list[ImportOutcome]:
-    """Import every reference file not imported yet (idempotent: same bytes, no change)."""
+    """Import every reference file (and with `demo`, the demo dataset) not imported yet
+    (idempotent: the same bytes change nothing)."""
     outcomes = []
-    for entry in [*entries(), *extra]:
+    for entry in [*entries(), *(entries(DEMO_MANIFEST) if demo else [])]:
         outcome = import_file(engine, entry.file, entry.kind, entry.provenance, raw_dir=raw_dir,
                               options=entry.options)
         outcomes.append(outcome)

@@ -5,8 +5,9 @@ import datetime as dt
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
+from dashboard.components.controls import dropdown
 from dashboard.components.provenance import source_note
 from dashboard.figures.maps import choropleth
 from dashboard.components.graphs import graph
@@ -30,12 +31,12 @@ def layout(**_query) -> html.Div:
         html.H1("Carte", className="h2"),
         dbc.Row([
             dbc.Col([dbc.Label("Indicateur", html_for="carte-indicator"),
-                     dcc.Dropdown(id="carte-indicator", options=options, value=DEFAULT_INDICATOR,
+                     dropdown("carte-indicator", options=options, value=DEFAULT_INDICATOR,
                                   clearable=False)], md=5),
             dbc.Col([dbc.Label("Niveau", html_for="carte-level"),
-                     dcc.Dropdown(id="carte-level", options=LEVEL_OPTIONS, value="commune", clearable=False)], md=3),
+                     dropdown("carte-level", options=LEVEL_OPTIONS, value="commune", clearable=False)], md=3),
             dbc.Col([dbc.Label("Période", html_for="carte-period"),
-                     dcc.Dropdown(id="carte-period", clearable=False)], md=4),
+                     dropdown("carte-period", clearable=False)], md=4),
         ], class_name="g-3 mb-3"),
         graph("carte-map"),
         html.Div(id="carte-source"),

@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard.auth import csrf_token, current_user, has_right
+from dashboard.components.controls import dropdown
 from dashboard.components.provenance import quality_badge
 from dashboard.formatting import fr_number
 from dashboard.ingest import service
@@ -56,7 +57,7 @@ def _form():
     return dbc.Card(dbc.CardBody([
         html.H2("Nouveau fichier", className="h5"),
         dbc.Label("Type d'export", html_for="import-kind"),
-        dcc.Dropdown(id="import-kind", options=[{"label": KINDS[k].label, "value": k} for k in PARTNER_KINDS],
+        dropdown("import-kind", options=[{"label": KINDS[k].label, "value": k} for k in PARTNER_KINDS],
                      value="allocataires", clearable=False, className="mb-2"),
         dbc.Label("Source (qui l'envoie)", html_for="import-source"),
         dbc.Input(id="import-source", placeholder="ex. CAF de la Seine-Saint-Denis", className="mb-2"),
@@ -67,7 +68,7 @@ def _form():
                      dbc.Input(id="import-data-date", placeholder="ex. octobre 2026")]),
         ], class_name="mb-2"),
         dbc.Label("Fiabilité", html_for="import-quality"),
-        dcc.Dropdown(id="import-quality", options=[{"label": v, "value": k} for k, v in QUALITIES.items()],
+        dropdown("import-quality", options=[{"label": v, "value": k} for k, v in QUALITIES.items()],
                      value="reference", clearable=False, className="mb-3"),
         dcc.Upload(id="import-upload", children=html.Div(["Déposez le fichier ici ou ", html.A("choisissez-le")]),
                    className="border border-2 border-secondary-subtle rounded p-4 text-center bg-white",

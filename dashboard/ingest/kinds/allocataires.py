@@ -24,7 +24,7 @@ class Allocataires(FigureKind):
         Column("personnes_couvertes", "Personnes couvertes", "count", required=False,
                synonyms=("nb_personnes_couvertes", "personnes")),
         Column("foyers_majores", "Foyers avec majoration", "count", required=False,
-               synonyms=("foyers_majoration", "majoration", "rsa_majore")),
+               synonyms=("foyers_majoration", "majoration", "rsa_majore", "foyers_rsa_majore")),
         Column("foyers_2ans_plus", "Foyers au RSA depuis 2 ans ou plus", "count", required=False,
                synonyms=("foyers_anciennete_2_ans", "anciennete_2_ans_et_plus", "foyers_2_ans_et_plus")),
         Column("libelle", "Nom du territoire", "text", required=False, synonyms=("nom_commune", "libgeo")),

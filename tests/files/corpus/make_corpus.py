@@ -1,0 +1,318 @@
+"""Build the binary files of the import corpus (XLSX, XLSM, ZIP, PDF, an oversized CSV).
+
+The CSV files of the corpus are committed as they are, so a person can open them; the binary
+ones are generated here at test time, so the repository holds no opaque blobs and a zip bomb
+or a 50 Mo file never sits in it. Run by hand to look at them:
+
+    python tests/files/corpus/make_corpus.py /tmp/corpus    # writes /tmp/corpus/{bad,quirks}/…
+
+Each builder returns the bytes of one file; its name says what it shows, like the CSV files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Border, Font, PatternFill, Side
+
+BAD: dict[str, Callable[[], bytes]] = {}
+QUIRKS: dict[str, Callable[[], bytes]] = {}
+
+MAX_BYTES = 50 * 1024 * 1024  # the reader's limit (dashboard.ingest.readers.MAX_BYTES)
+
+
+def bad(name: str):
+    def register(build):
+        BAD[name] = build
+        return build
+    return register
+
+
+def quirk(name: str):
+    def register(build):
+        QUIRKS[name] = build
+        return build
+    return register
+
+
+def build(directory: Path) -> dict[str, Path]:
+    """Write every generated file under directory/bad and directory/quirks; return them by
+    their corpus name (`bad/macro.xlsm`)."""
+    written = {}
+    for folder, builders in (("bad", BAD), ("quirks", QUIRKS)):
+        (directory / folder).mkdir(parents=True, exist_ok=True)
+        for name, builder in builders.items():
+            path = directory / folder / name
+            path.write_bytes(builder())
+            written[f"{folder}/{name}"] = path
+    return written
+
+
+def write_oversized(path: Path, size: int = MAX_BYTES + 1024 * 1024) -> Path:
+    """A well-formed allocataires CSV just over the size limit, streamed to disk (never committed)."""
+    line = b"2024-03;93001;5308\n"
+    with path.open("wb") as out:
+        out.write(b"Mois;Code commune;Foyers\n")
+        block = line * 65536
+        while out.tell() < size:
+            out.write(block)
+    return path
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def xlsx(fill: Callable[[Workbook], None]) -> bytes:
+    wb = Workbook()
+    fill(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def add_members(data: bytes, members: dict[str, bytes], level: int = 9) -> bytes:
+    buf = io.BytesIO(data)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    return buf.getvalue()
+
+
+ALLOCATAIRES = ["Mois", "Code commune", "Foyers"]
+BOLD = Font(bold=True)
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+GREY = PatternFill("solid", fgColor="DDDDDD")
+
+
+def simple_allocataires(wb: Workbook) -> None:
+    ws = wb.active
+    ws.title = "Données"
+    ws.append(ALLOCATAIRES)
+    ws.append(["2024-03", 93001, 5308])
+    ws.append(["2024-03", 93005, 4210])
+
+
+def title_block(ws, title: str, source: str, width: int) -> None:
+    """Rows 1–2: a merged title and a merged source line, as office files have; row 3 empty."""
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws["A2"] = source
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+
+
+# --- bad: what the reader refuses -------------------------------------------------------------
+
+@bad("renamed_pdf.csv")
+def renamed_pdf() -> bytes:
+    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+            b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+            b"trailer << /Root 1 0 R >>\n%%EOF\n")
+
+
+@bad("renamed_zip.xlsx")
+def renamed_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("export_caf/allocataires.csv", "Mois;Code commune;Foyers\n2024-03;93001;5308\n")
+        z.writestr("export_caf/lisez-moi.txt", "Export CAF 93\n")
+    return buf.getvalue()
+
+
+@bad("macro.xlsm")
+def macro_xlsm() -> bytes:
+    return add_members(xlsx(simple_allocataires), {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0VBA-project"})
+
+
+@bad("macro_renommee.xlsx")
+def macro_renamed() -> bytes:
+    """A macro workbook saved under an .xlsx name: found by its content, not by its name."""
+    return macro_xlsm()
+
+
+@bad("zip_bomb.xlsx")
+def zip_bomb_ratio() -> bytes:
+    """A valid workbook with a 20 Mo member of zeros: about 20 Ko on disk, ratio ~1000."""
+    return add_members(xlsx(simple_allocataires), {"xl/media/image1.png": bytes(20 << 20)})
+
+
+@bad("zip_bomb_total.xlsx")
+def zip_bomb_total() -> bytes:
+    """210 members of exactly 1 Mio (each below the ratio check) that unzip to 210 Mio."""
+    chunk = bytes(1 << 20)
+    return add_members(xlsx(simple_allocataires),
+                       {f"xl/media/image{i}.png": chunk for i in range(1, 211)}, level=1)
+
+
+@bad("formule_sans_valeur.xlsx")
+def formula_without_value() -> bytes:
+    """openpyxl writes formulas without their computed value, like a file never opened in Excel."""
+    def fill(wb):
+        simple_allocataires(wb)
+        ws = wb.active
+        ws.append(["2024-03", 93006, "=1400+50"])
+        ws.append(["Total", None, "=SUM(C2:C4)"])
+    return xlsx(fill)
+
+
+@bad("cellule_erreur.xlsx")
+def error_cell() -> bytes:
+    def fill(wb):
+        simple_allocataires(wb)
+        ws = wb.active
+        ws["C3"] = "#DIV/0!"
+        ws["C3"].data_type = "e"
+    return xlsx(fill)
+
+
+@bad("classeur_vide.xlsx")
+def empty_workbook() -> bytes:
+    return xlsx(lambda wb: None)
+
+
+@bad("allocataires_bloc_titre_erreurs.xlsx")
+def title_block_errors() -> bytes:
+    """Problems are located by the Excel row number, below a title block, on a named sheet."""
+    def fill(wb):
+        ws = wb.active
+        ws.title = "CAF 93"
+        title_block(ws, "Foyers allocataires du RSA", "Source : CAF de la Seine-Saint-Denis", 3)
+        ws.append([])
+        ws.append(ALLOCATAIRES)  # row 4
+        ws.append([dt.datetime(2024, 3, 1), 93001, 5308])  # row 5
+        ws.append([dt.datetime(2024, 3, 1), 93005, -4])  # row 6
+        ws.append([dt.datetime(2024, 3, 1), 93006, 1450])  # row 7
+        ws.append(["2024-13", 93007, 2210])  # row 8
+    return xlsx(fill)
+
+
+ACTIVITE = ["Mois", "Code ALI", "File active", "Entrées", "Sorties emploi durable",
+            "Sorties emploi transition", "Sorties formation", "Autres sorties"]
+
+
+@bad("ali_activite_sorties_superieures.xlsx")
+def exits_over_stock() -> bytes:
+    def fill(wb):
+        ws = wb.active
+        ws.title = "Activité"
+        title_block(ws, "Activité mensuelle de l'ALI", "ALI La Courneuve", len(ACTIVITE))
+        ws.append([])
+        ws.append(ACTIVITE)  # row 4
+        ws.append(["2024-01", "ALI-2022-03", 120, 15, 2, 3, 1, 4])  # row 5
+        ws.append(["2024-02", "ALI-2022-03", 125, 10, 2, 3, 1, 4])  # row 6
+        ws.append(["2024-03", "ALI-2022-03", 40, 5, 30, 40, 10, 20])  # row 7: 100 exits ≤ 125 + 5
+        ws.append(["2024-04", "ALI-2022-03", 10, 2, 20, 15, 5, 5])  # row 8: 45 exits > 40 + 2
+    return xlsx(fill)
+
+
+# --- quirks: what the reader accepts ------------------------------------------------------------
+
+@quirk("allocataires_dates_excel.xlsx")
+def excel_dates() -> bytes:
+    """Months as Excel date cells (any display format) and as bare serial numbers."""
+    def fill(wb):
+        ws = wb.active
+        ws.title = "Données"
+        ws.append(ALLOCATAIRES)
+        ws.append([dt.datetime(2024, 3, 1), 93001, 5308])
+        ws["A2"].number_format = "mmm yyyy"
+        ws.append([dt.date(2024, 3, 31), 93005, 4210])
+        ws["A3"].number_format = "dd/mm/yyyy"
+        ws.append([45383, 93001, 5335])  # serial of 2024-04-01, shown as a number
+        ws.append([45323.0, 93001, 5290])  # serial of 2024-02-01, as a float
+    return xlsx(fill)
+
+
+@quirk("allocataires_codes_nombres.xlsx")
+def codes_as_numbers() -> bytes:
+    """INSEE codes typed as numbers (int or float), codes with spaces, counts as text."""
+    def fill(wb):
+        ws = wb.active
+        ws.title = "Données"
+        ws.append(ALLOCATAIRES)
+        ws.append(["2024-03", 93001, 5308])
+        ws.append(["2024-03", 93005.0, 4210.0])
+        ws.append(["2024-03", " 93006 ", "1 450"])
+        ws.append(["2024-03", "93007", 2210])
+    return xlsx(fill)
+
+
+@quirk("allocataires_bloc_titre_cellules_fusionnees.xlsx")
+def title_block_merged() -> bytes:
+    """A merged title and source above the header; the table starts in column B."""
+    def fill(wb):
+        ws = wb.active
+        ws.title = "RSA"
+        title_block(ws, "Foyers allocataires du RSA — Seine-Saint-Denis", "Source : CAF 93, extraction du 05/04/2024", 5)
+        ws.append([])
+        ws.append([None, *ALLOCATAIRES, "Libellé"])  # row 4
+        for cell in ws[4]:
+            cell.font, cell.fill = BOLD, GREY
+        ws.append([None, "2024-03", 93001, 5308, "Aubervilliers"])
+        ws.append([None, "2024-03", 93008, 3890, "Bobigny"])
+    return xlsx(fill)
+
+
+@quirk("allocataires_plusieurs_feuilles.xlsx")
+def several_sheets() -> bytes:
+    """The data sheet is neither the first nor the active one: it is found by its header."""
+    def fill(wb):
+        readme = wb.active
+        readme.title = "Lisez-moi"
+        readme["A1"] = "Export mensuel des foyers allocataires du RSA"
+        readme["A2"] = "Mois : mois de référence ; Foyers : nombre de foyers"
+        summary = wb.create_sheet("Synthèse")
+        summary.append(["Mois", "Total foyers"])
+        summary.append(["2024-03", 9518])
+        data = wb.create_sheet("Données communes")
+        data.append(ALLOCATAIRES)
+        data.append(["2024-03", 93001, 5308])
+        data.append(["2024-03", 93005, 4210])
+        wb.create_sheet("Graphique")
+        wb.active = 1
+    return xlsx(fill)
+
+
+@quirk("allocataires_lignes_colonnes_vides.xlsx")
+def trailing_blanks() -> bytes:
+    """Formatted but empty trailing rows and columns, a cell holding only spaces."""
+    def fill(wb):
+        ws = wb.active
+        ws.title = "Données"
+        ws.append(ALLOCATAIRES)
+        ws.append(["2024-03", 93001, 5308])
+        ws.append(["2024-03", 93005, 4210])
+        for row in range(1, 41):
+            for col in range(1, 11):
+                cell = ws.cell(row=row, column=col)
+                cell.border = BOX
+                if row > 3 or col > 3:
+                    cell.fill = GREY
+        ws["B12"] = "   "
+    return xlsx(fill)
+
+
+@quirk("allocataires_total_premiere_colonne.xlsx")
+def total_first_column() -> bytes:
+    """The usual Excel total: "Total" in the first column, merged over the code column."""
+    def fill(wb):
+        ws = wb.active
+        ws.title = "Données"
+        ws.append(ALLOCATAIRES)
+        ws.append(["2024-03", 93001, 5308])
+        ws.append(["2024-03", 93005, 4210])
+        ws.append(["Total", None, 9518])
+        ws.merge_cells("A4:B4")
+        ws["A4"].font = BOLD
+    return xlsx(fill)
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("corpus-generated")
+    for name, path in build(target).items():
+        print(f"{name}\t{path.stat().st_size} octets")
