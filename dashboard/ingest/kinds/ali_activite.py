@@ -8,7 +8,9 @@ the entries of the month; the previous month is read from the file, else from th
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pandas as pd
 from sqlalchemy import select
 
 from dashboard.ingest.columns import Column
@@ -16,8 +18,8 @@ from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.allocataires import MONTH_SYNONYMS
 from dashboard.ingest.kinds.base import Context
 from dashboard.ingest.kinds.figures import FigureKind, Measure
-from dashboard.ingest.write import geography_at, territory_ids
-from dashboard.store.models import Ali, Figure, Territory
+from dashboard.ingest.write import territory_ids
+from dashboard.store.models import Ali, Figure, Geography, Territory
 
 EXITS = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_formation", "sorties_autres")
 
@@ -31,17 +33,14 @@ def ali_of(ctx: Context, code: str) -> Ali | None:
     return alis.get(code)
 
 
-def circonscription_id(ctx: Context, ali: Ali, day: dt.date) -> tuple[int | None, str | None]:
-    """The ALI's circonscription in the geography in force on `day`."""
-    geo = geography_at(ctx.session, "cog", day)
-    if geo is None:
-        return None, None
-    key = f"circ:{geo.code}:{ali.circonscription_code}"
-    if key not in ctx.cache:
-        ctx.cache[key] = ctx.session.scalar(select(Territory.id).where(
-            Territory.geography_code == geo.code, Territory.level == "circonscription",
-            Territory.code == ali.circonscription_code))
-    return ctx.cache[key], geo.label
+def ali_territories(ctx: Context, geography: Geography) -> dict[str, int]:
+    """ALI code -> id of its circonscription in one geography."""
+    circs = territory_ids(ctx.session, geography.code, ("circonscription",))
+    return {a.code: circs[a.circonscription_code] for a in ctx.session.scalars(select(Ali))
+            if a.circonscription_code in circs}
+
+
+UNKNOWN_ALI = "un code d'ALI connu (import « territoires »), dont la circonscription existe en "
 
 
 class AliActivite(FigureKind):
@@ -78,37 +77,28 @@ class AliActivite(FigureKind):
         Measure("file_active_qpv", "ali_file_active_qpv"),
     ]
 
-    def key_extra(self, row: dict) -> tuple:
-        return (row["code_ali"],)
+    key_columns = ("code_ali",)
 
-    def check_period(self, ctx: Context, row: dict, period: dt.date) -> Problem | None:
-        ali = ali_of(ctx, row["code_ali"] or "")
-        if ali is not None and ali.start_date is not None and period < ali.start_date.replace(day=1):
-            return ctx.problem(row, self.period_column, period.isoformat()[:7],
-                               f"un mois à partir du démarrage de l'ALI ({ali.start_date:%m/%Y})")
-        return super().check_period(ctx, row, period)
+    def territory_keys(self, frame: pd.DataFrame) -> pd.Series:
+        # The commune of residence when the file gives one, else the ALI's circonscription.
+        return frame["code_commune"].where(frame["code_commune"].notna(), frame["code_ali"])
 
-    def resolve_territory(self, ctx: Context, row: dict) -> tuple[int | None, Problem | None]:
-        ali = ali_of(ctx, row["code_ali"] or "")
-        if ali is None:
-            return None, ctx.problem(row, "code_ali", row["code_ali"], "un code d'ALI connu (import « territoires »)")
-        if row.get("code_commune"):
-            geo = geography_at(ctx.session, "cog", row["_period"])
-            ids = ctx.cache.setdefault(f"residence:{geo.code}",
-                                       territory_ids(ctx.session, geo.code, ("commune", "commune_deleguee")))
-            if row["code_commune"] not in ids:
-                return None, ctx.problem(row, "code_commune", row["code_commune"],
-                                         f"un code de commune connu de la géographie {geo.label}")
-            return ids[row["code_commune"]], None
-        territory_id, label = circonscription_id(ctx, ali, row["_period"])
-        if territory_id is None:
-            return None, ctx.problem(row, "code_ali", row["code_ali"],
-                                     f"une ALI dont la circonscription existe dans la géographie {label}")
-        return territory_id, None
+    def territory_lookup(self, ctx: Context, geography: Geography) -> dict[str, int]:
+        return {**territory_ids(ctx.session, geography.code, ("commune", "commune_deleguee")),
+                **ali_territories(ctx, geography)}
+
+    def unknown_code(self, geography: Geography, code: str) -> tuple[str, str]:
+        if re.fullmatch(r"\d[\dAB]\d{3}", code):
+            return "code_commune", f"un code de commune connu de la géographie {geography.label}"
+        return "code_ali", UNKNOWN_ALI + geography.label
 
     def check_rows(self, ctx: Context, rows: list[dict]) -> list[Problem]:
         problems = []
         for row in rows:
+            ali = ali_of(ctx, row["code_ali"])
+            if ali is not None and ali.start_date is not None and row["_period"] < ali.start_date.replace(day=1):
+                problems.append(ctx.problem(row, self.period_column, row["_period"].isoformat()[:7],
+                                            f"un mois à partir du démarrage de l'ALI ({ali.start_date:%m/%Y})"))
             if row["file_active_qpv"] is not None and _num(row["file_active_qpv"]) > _num(row["file_active"]):
                 problems.append(ctx.problem(row, "file_active_qpv", row["file_active_qpv"],
                                             f"au plus la file active ({row['file_active']})"))

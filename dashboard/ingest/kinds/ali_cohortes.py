@@ -11,9 +11,10 @@ import datetime as dt
 
 from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
-from dashboard.ingest.kinds.ali_activite import ali_of, circonscription_id
+from dashboard.ingest.kinds.ali_activite import UNKNOWN_ALI, ali_territories
 from dashboard.ingest.kinds.base import Context
 from dashboard.ingest.kinds.figures import FigureKind, Measure
+from dashboard.store.models import Geography
 
 HORIZONS = (6, 12)
 STATUSES = ("suivis", "sorties_emploi_durable", "sorties_emploi_transition", "sorties_formation", "sorties_autres")
@@ -50,18 +51,13 @@ class AliCohortes(FigureKind):
     ]
     measures = [Measure(c, c) for c in ("entrees", *STATUSES, "entrees_qpv")]
 
-    def key_extra(self, row: dict) -> tuple:
-        return (row["horizon"],)
+    key_columns = ("horizon",)
 
-    def resolve_territory(self, ctx: Context, row: dict) -> tuple[int | None, Problem | None]:
-        ali = ali_of(ctx, row["code_ali"] or "")
-        if ali is None:
-            return None, ctx.problem(row, "code_ali", row["code_ali"], "un code d'ALI connu (import « territoires »)")
-        territory_id, label = circonscription_id(ctx, ali, row["_period"])
-        if territory_id is None:
-            return None, ctx.problem(row, "code_ali", row["code_ali"],
-                                     f"une ALI dont la circonscription existe dans la géographie {label}")
-        return territory_id, None
+    def territory_lookup(self, ctx: Context, geography: Geography) -> dict[str, int]:
+        return ali_territories(ctx, geography)
+
+    def unknown_code(self, geography: Geography, code: str) -> tuple[str, str]:
+        return "code_ali", UNKNOWN_ALI + geography.label
 
     def check_rows(self, ctx: Context, rows: list[dict]) -> list[Problem]:
         problems = []
@@ -92,9 +88,7 @@ class AliCohortes(FigureKind):
 
     def apply(self, ctx: Context) -> dict:
         figures = []
-        for row in ctx.parsed.rows:
-            if row["_total"] or "_territory_id" not in row:
-                continue
+        for row in ctx.cache["located"].to_dict("records"):
             cells = {"cohorte_entrees": row["entrees"], "cohorte_entrees_qpv": row["entrees_qpv"]}
             cells.update({f"cohorte_{row['horizon']}m_{s}": row[s] for s in STATUSES})
             for indicator, value in cells.items():
