@@ -135,6 +135,10 @@ def _build_table(grid: Grid, header: int, name: str, sheet: str | None = None,
                  encoding: str | None = None, separator: str | None = None) -> RawTable:
     header_line, header_cells = grid[header]
     body = grid[header + 1:]
+    if not body:
+        # A bare template is an empty file: importing it would replace a whole list with nothing.
+        _refuse(name, "aucune ligne de données sous l'en-tête",
+                f"{EXPECTED_TABLE} avec au moins une ligne de données", line=header_line, sheet=sheet)
     width = max(len(cells) for _, cells in grid[header:])
     columns = [c or "" for c in header_cells] + [""] * (width - len(header_cells))
     rows = [cells + [None] * (width - len(cells)) for _, cells in body]

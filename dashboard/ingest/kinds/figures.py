@@ -89,52 +89,55 @@ class FigureKind(Kind):
 
     def _check_periods(self, ctx: Context, body: pd.DataFrame) -> list[Problem]:
         problems = []
-        for row in _records(body[body["_period"].map(lambda d: d is not None and d > ctx.today)]):
-            problems.append(ctx.problem(row, self.period_column, row["_period"].isoformat()[:7],
-                                        "une période passée (pas dans le futur)"))
-        for row in _records(body[body["_period"].map(lambda d: d is not None and d < self.series_start)]):
-            problems.append(ctx.problem(row, self.period_column, row["_period"].isoformat()[:7],
-                                        f"une période à partir de {self.series_start:%m/%Y}"))
-        usable = body["_period"].map(lambda d: d is not None and self.series_start <= d <= ctx.today)
-        body.drop(body.index[~usable.astype(bool)], inplace=True)
+        rules = [(lambda d: d > ctx.today, "une période passée (pas dans le futur)"),
+                 (lambda d: d < self.series_start, f"une période à partir de {self.series_start:%m/%Y}")]
+        for broken, expected in rules:
+            for row in _records(body[_map_unique(body["_period"], broken).fillna(False).astype(bool)]):
+                problems.append(ctx.problem(row, self.period_column, row["_period"].isoformat()[:7], expected))
+        usable = _map_unique(body["_period"], lambda d: self.series_start <= d <= ctx.today)
+        body.drop(body.index[~usable.fillna(False).astype(bool)], inplace=True)
         return problems
 
     def _locate(self, ctx: Context, body: pd.DataFrame) -> list[Problem]:
-        """Set `_territory_id` on every row whose code is known in the geography of its date."""
+        """Set `_territory_id` on every row whose code is known in the geography of its date.
+
+        Rows are grouped by what decides their geography (QPV vintage or date, and the file's
+        geography column), then each group's codes are looked up at once."""
         problems: list[Problem] = []
-        keys = self.territory_keys(body)
-        geo_cells = body[self.geography_column] if self.geography_column else [None] * len(body)
-        geographies: dict[tuple, Geography | Problem] = {}
+        keys = self.territory_keys(body).map(lambda k: k if isinstance(k, str) else None)
+        qpv = _map_unique(keys, lambda k: k[:2] if QPV_CODE.match(k) else "")
+        where = pd.DataFrame({
+            "qpv": qpv.fillna(""),
+            "period": body["_period"].where(qpv.fillna("") == "", None),
+            "cell": body[self.geography_column] if self.geography_column else None,
+        }, index=body.index)
+        ids = pd.Series(None, index=body.index, dtype=object)
         lookups: dict[str, dict[str, int]] = {}
-        ids: list[int | None] = []
-        for line, key, period, geo_cell in zip(body["_line"], keys, body["_period"], geo_cells):
-            if not isinstance(key, str):
-                ids.append(None)
-                continue
-            geo_cell = geo_cell if isinstance(geo_cell, str) else None
-            family = "qpv" if QPV_CODE.match(key) else "cog"
-            where = (family, key[:2] if family == "qpv" else period, geo_cell)
-            if where not in geographies:
-                geographies[where] = self._geography(ctx, {"_line": line}, key, period, geo_cell)
-            geo = geographies[where]
+        for (prefix, period, cell), positions in where.groupby(["qpv", "period", "cell"], dropna=False,
+                                                                sort=False).indices.items():
+            rows = body.iloc[positions]
+            cell = cell if isinstance(cell, str) else None
+            first = {"_line": rows["_line"].iloc[0]}
+            geo = self._geography(ctx, first, keys.iloc[positions[0]] or "", period, cell, prefix)
             if isinstance(geo, Problem):
-                problems.append(dataclasses.replace(geo, line=line))
-                ids.append(None)
+                problems += [dataclasses.replace(geo, line=line) for line in rows["_line"]]
                 continue
             if geo.code not in lookups:
                 lookups[geo.code] = self.territory_lookup(ctx, geo)
-            found = lookups[geo.code].get(key)
-            if found is None:
-                column, expected = self.unknown_code(geo, key)
-                problems.append(ctx.problem({"_line": line}, column, key, expected))
-            ids.append(found)
-        body["_territory_id"] = pd.Series(ids, index=body.index, dtype=object)
+            found = keys.iloc[positions].map(lookups[geo.code])
+            ids.iloc[positions] = found.astype(object).where(found.notna(), None)
+            for line, key in zip(rows["_line"][found.isna().to_numpy()], keys.iloc[positions][found.isna()]):
+                if key is not None:
+                    column, expected = self.unknown_code(geo, key)
+                    problems.append(ctx.problem({"_line": line}, column, key, expected))
+        body["_territory_id"] = ids
         return problems
 
-    def _geography(self, ctx: Context, row: dict, code: str, day: dt.date, geo_cell) -> Geography | Problem:
-        if QPV_CODE.match(code):
+    def _geography(self, ctx: Context, row: dict, code: str, day: dt.date, geo_cell,
+                   qpv_prefix: str) -> Geography | Problem:
+        if qpv_prefix:
             # National QPV codes say their own vintage: QP… 2015 perimeters, QN… 2024 ones.
-            geo = ctx.session.get(Geography, QPV_GEOGRAPHY[code[:2]])
+            geo = ctx.session.get(Geography, QPV_GEOGRAPHY[qpv_prefix])
             return geo or ctx.problem(row, self.territory_column, code, "un QPV d'une géographie chargée (import « qpv »)")
         if ctx.options.get("geography"):
             return ctx.session.get(Geography, ctx.options["geography"])
@@ -203,8 +206,8 @@ class FigureKind(Kind):
 
 def _map_unique(series: pd.Series, function) -> pd.Series:
     """Apply `function` once per distinct value (None stays None)."""
-    mapping = {v: (None if v is None else function(v)) for v in set(series)}
-    return pd.Series([mapping[v] for v in series], index=series.index, dtype=object)
+    mapping = {v: function(v) for v in set(series) if v is not None and v == v}
+    return series.map(mapping).astype(object)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
