@@ -248,6 +248,17 @@ REFUSALS: dict[str, Refusal] = {
     "bad/allocataires_vide_bom.csv": Refusal("allocataires", ("fichier vide",), (
         (None, None, "trouvé « un fichier vide »"),
     )),
+    "bad/allocataires_entete_seule.csv": Refusal("allocataires", ("fichier vide",), (
+        (1, None, "allocataires_entete_seule.csv, ligne 1 : trouvé « aucune ligne de données sous l'en-tête », "
+                  "attendu un fichier CSV ou XLSX avec au moins une ligne de données"),
+    )),
+    "bad/structures_liste_vide.csv": Refusal("structures", ("fichier vide",), (
+        # would otherwise replace the whole list of structures with nothing
+        (1, None, "trouvé « aucune ligne de données sous l'en-tête »"),
+    )),
+    "bad/modele_non_rempli.xlsx": Refusal("allocataires", ("fichier vide",), (
+        (1, None, "feuille « Données », ligne 1 : trouvé « aucune ligne de données sous l'en-tête »"),
+    )),
     "bad/classeur_vide.xlsx": Refusal("allocataires", ("fichier vide",), (
         (None, None, "feuille « Sheet » : trouvé « aucune ligne d'en-tête reconnue »"),
     )),

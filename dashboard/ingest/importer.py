@@ -71,6 +71,7 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
     parsed = spec.parse(table, options or {})
     if parsed.problems:
         raise ImportRefused(parsed.problems)
+    table.rows = []  # every cell now lives in `parsed`: free the text of large files
     raw_path = None if dry_run else keep_raw(raw_dir, sha, data, path.suffix)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:

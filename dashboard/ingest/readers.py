@@ -141,13 +141,17 @@ def _build_table(grid: Grid, header: int, name: str, sheet: str | None = None,
                 f"{EXPECTED_TABLE} avec au moins une ligne de données", line=header_line, sheet=sheet)
     width = max(len(cells) for _, cells in grid[header:])
     columns = [c or "" for c in header_cells] + [""] * (width - len(header_cells))
-    rows = [cells + [None] * (width - len(cells)) for _, cells in body]
     # Columns without a header and without data are layout (borders, merged titles), not data.
-    keep = [j for j in range(width) if columns[j] or any(r[j] is not None for r in rows)]
+    filled = {j for _, cells in body for j, c in enumerate(cells) if c is not None and not columns[j]} \
+        if not all(columns) else set()
+    keep = [j for j in range(width) if columns[j] or j in filled]
+    # Rows are reused as they are when they already have the kept shape (large files: no copy).
+    rows = [cells if len(cells) == width and len(keep) == width
+            else [(cells[j] if j < len(cells) else None) for j in keep] for _, cells in body]
     return RawTable(
         file_name=name, sheet=sheet, header_line=header_line,
         columns=[columns[j] for j in keep],
-        rows=[[r[j] for j in keep] for r in rows],
+        rows=rows,
         lines=[line for line, _ in body],
         encoding=encoding, separator=separator,
     )
@@ -201,9 +205,10 @@ def _csv_rows(text: str, separator: str, name: str) -> Iterator[tuple[int, list[
     """Records with the physical line each starts on (a quoted field may span lines)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     line = 1
+    seen: dict[str, str] = {}  # one object per distinct text: a large file repeats its months and codes
     try:
         for record in reader:
-            yield line, [_cell_text(c) for c in record]
+            yield line, [seen.setdefault(t, t) if (t := c.strip()) else None for c in record]
             line = reader.line_num + 1
     except csv.Error:
         _refuse(name, "un champ trop long ou un guillemet (\") jamais refermé",

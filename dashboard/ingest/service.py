@@ -66,8 +66,9 @@ def preview(token: str, file_name: str, kind: str, options: dict | None = None) 
     try:
         table = spec.read(path, file_name, options or {})
         parsed = spec.parse(table, options or {})
-        result.rows = [{k: v for k, v in row.items() if not k.startswith("_")} | {"ligne": row["_line"]}
-                       for row in parsed.rows[:PREVIEW_ROWS]]
+        first = parsed.frame.head(PREVIEW_ROWS).to_dict("records")
+        result.rows = [{"ligne": row["_line"]} | {k: v for k, v in row.items() if not k.startswith("_")}
+                       for row in first]
         result.ignored_columns = parsed.ignored_columns
         outcome = import_file(_state["engine"], path, kind, Provenance(source="aperçu", licence="aperçu"),
                               raw_dir=_state["settings"].raw_dir, file_name=file_name, options=options,

@@ -127,20 +127,20 @@ class Writer:
         The earlier rows stay, marked `superseded_by` this import, so a rollback restores them."""
         self._supersede(rows)
         columns = ("indicator_code", "territory_id", "period_type", "period_start", "value", "flag", "import_id")
-        records = [(*r, self.record.id) for r in rows]
+        import_id = self.record.id
         connection = self.session.connection()
         if connection.dialect.name == "postgresql":
             # COPY: the fastest way into PostgreSQL, inside the import's transaction.
             with connection.connection.driver_connection.cursor() as cursor:
                 with cursor.copy(f"COPY figure ({', '.join(columns)}) FROM STDIN") as copy:
-                    for record in records:
-                        copy.write_row(record)
+                    for row in rows:
+                        copy.write_row((*row, import_id))
         else:
             sql = f"INSERT INTO figure ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            for i in range(0, len(records), 50_000):
-                connection.exec_driver_sql(sql, [(a, b, c, d.isoformat(), e, f, g)
-                                                 for a, b, c, d, e, f, g in records[i:i + 50_000]])
-        return len(records)
+            for i in range(0, len(rows), 50_000):
+                connection.exec_driver_sql(sql, [(a, b, c, d.isoformat(), e, f, import_id)
+                                                 for a, b, c, d, e, f in rows[i:i + 50_000]])
+        return len(rows)
 
     def _supersede(self, rows: list[FigureRow]) -> None:
         by_key: dict[tuple, list[int]] = defaultdict(list)

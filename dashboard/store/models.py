@@ -170,8 +170,10 @@ class Figure(Base):
     period_start: Mapped[dt.date] = mapped_column(Date)
     value: Mapped[float | None] = mapped_column(Float)  # None with flag "secret" when the source masks it
     flag: Mapped[str | None] = mapped_column(String(20))
-    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"), index=True)
-    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("import_record.id"), index=True)
+    # Not indexed on purpose: only a rollback, a rare act, looks figures up by import, and every
+    # index costs each of the millions of inserts of a national import.
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"))
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("import_record.id"))
 
 
 class Ali(Base):

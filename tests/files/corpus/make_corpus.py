@@ -175,6 +175,19 @@ def empty_workbook() -> bytes:
     return xlsx(lambda wb: None)
 
 
+@bad("modele_non_rempli.xlsx")
+def unfilled_template() -> bytes:
+    """The downloaded template sent back as it is: a header, formatted rows, no data."""
+    def fill(wb):
+        ws = wb.active
+        ws.title = "Données"
+        ws.append(ALLOCATAIRES)
+        for row in range(1, 21):
+            for col in range(1, 4):
+                ws.cell(row=row, column=col).border = BOX
+    return xlsx(fill)
+
+
 @bad("allocataires_bloc_titre_erreurs.xlsx")
 def title_block_errors() -> bytes:
     """Problems are located by the Excel row number, below a title block, on a named sheet."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 09:38:32.853211
+Create Date: 2026-11-24 09:56:43.253556
 """
 from alembic import op
 import sqlalchemy as sa
@@ -159,8 +159,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('figure', schema=None) as batch_op:
         batch_op.create_index('ix_figure_current', ['indicator_code', 'period_type', 'period_start', 'territory_id'], unique=True, sqlite_where=sa.text('superseded_by IS NULL'), postgresql_where=sa.text('superseded_by IS NULL'))
-        batch_op.create_index(batch_op.f('ix_figure_import_id'), ['import_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_figure_superseded_by'), ['superseded_by'], unique=False)
         batch_op.create_index('ix_figure_territory', ['territory_id', 'indicator_code'], unique=False)
 
     op.create_table('territory_link',
@@ -190,8 +188,6 @@ def downgrade() -> None:
     op.drop_table('territory_link')
     with op.batch_alter_table('figure', schema=None) as batch_op:
         batch_op.drop_index('ix_figure_territory')
-        batch_op.drop_index(batch_op.f('ix_figure_superseded_by'))
-        batch_op.drop_index(batch_op.f('ix_figure_import_id'))
         batch_op.drop_index('ix_figure_current', sqlite_where=sa.text('superseded_by IS NULL'), postgresql_where=sa.text('superseded_by IS NULL'))
 
     op.drop_table('figure')
