@@ -187,14 +187,53 @@ def pg_drop(db: str) -> None:
     pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
+def pg_databases(prefix: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(pg_url("postgres", "postgresql"), autocommit=True) as conn:
+        return [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                           (prefix.replace("_", r"\_") + "%",))]
+
+
+# What a template store depends on besides its size: the schema and the code that writes the geography.
+TEMPLATE_SOURCES = ("dashboard/store/models.py", "dashboard/store/migrations", "dashboard/ingest/kinds/communes.py",
+                    "dashboard/ingest/write.py", "dashboard/geometry.py")
+
+
+def template_key(n_communes: int, n_departements: int) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(f"{n_communes}/{n_departements}".encode())
+    root = HERE.parent.parent
+    for name in TEMPLATE_SOURCES:
+        for f in sorted((root / name).rglob("*.py")) if (root / name).is_dir() else [root / name]:
+            digest.update(f.read_bytes())
+    return f"c{n_communes}_d{n_departements}_{digest.hexdigest()[:10]}"
+
+
+def code_version() -> str:
+    """The commit measured, and whether the importer's files differ from it (read-only git)."""
+    root = HERE.parent.parent
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "dashboard"],
+                               capture_output=True, text=True, check=True).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    dirty = [line[3:] for line in dirty if line.strip()]
+    return head + (f" + uncommitted changes in {', '.join(dirty)}" if dirty else " (dashboard/ clean)")
+
+
 def count_communes(url: str) -> int:
     from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT count(*) FROM territory WHERE level = 'commune'")).scalar()
-    except Exception:
+    except DBAPIError:  # no schema yet
         return -1
     finally:
         engine.dispose()
@@ -206,21 +245,23 @@ def build_template(backend: str, work: Path, geo: list, geojson_dir: Path, rebui
     from dashboard.store import make_engine, migrate
 
     n_communes = sum(len(c) for _, _, c in geo)
+    key = template_key(n_communes, len(geo))
     if backend == "sqlite":
-        path = work / "template.sqlite"
+        path = work / f"template-{key}.sqlite"
         url = f"sqlite:///{path}"
         if not rebuild and path.exists() and count_communes(url) == n_communes:
             print(f"[{backend}] template store reused: {path}", flush=True)
             return str(path)
-        for p in work.glob("template.sqlite*"):
+        for p in work.glob("template*.sqlite*"):  # stale templates (other schema or code)
             p.unlink()
     else:
-        db = f"{PG_PREFIX}_tpl_c{n_communes}_d{len(geo)}"
+        db = f"{PG_PREFIX}_tpl_{key}"
         url = pg_url(db)
         if not rebuild and pg_exists(db) and count_communes(url) == n_communes:
             print(f"[{backend}] template database reused: {db}", flush=True)
             return db
-        pg_drop(db)
+        for stale in pg_databases(f"{PG_PREFIX}_tpl_c{n_communes}_d{len(geo)}_"):  # other schema or code
+            pg_drop(stale)
         pg_admin(f'CREATE DATABASE "{db}"')
     migrate(url)
     engine = make_engine(url)
@@ -377,37 +418,16 @@ def child_bare(args) -> dict:
     return {"seconds": seconds, "written": len(rows), "base_mib": base, "peak_mib": rss_mib()}
 
 
-def _whatif_memo() -> None:
-    """A hypothesis, not the importer: memoise the two per-row store queries of FigureKind
-    (`territory_ids` is evaluated on every row as the default argument of `dict.setdefault`,
-    `geography_at` runs one query per row). Used only with --whatif-memo, labelled WHAT-IF."""
-    import functools
-
-    from dashboard.ingest.kinds import figures
-
-    real_ids, real_geo = figures.territory_ids, figures.geography_at
-
-    @functools.cache
-    def _ids(session, code, levels):
-        return real_ids(session, code, levels)
-
-    @functools.cache
-    def _geo(session, family, day):
-        return real_geo(session, family, day)
-
-    figures.territory_ids = lambda session, code, levels: _ids(session, code, tuple(levels))
-    figures.geography_at = _geo
-
-
 def run_child(argv: list[str], timeout: float) -> dict:
     """Run this script as a child; its last stdout line is the JSON result."""
     cmd = [sys.executable, str(HERE), "_child", *argv]
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:  # subprocess.run kills the child it started
-        return {"error": f"not finished in {timeout:.0f} s (child killed; no rate extrapolated)", "stderr": (exc.stderr or "")[-2000:]
-                if isinstance(exc.stderr, str) else ""}
+        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr or ""
+        return {"error": f"not finished in {timeout:.0f} s (child killed; no rate extrapolated)",
+                "stderr": stderr[-2000:]}
     if proc.returncode != 0:
         return {"error": f"child failed ({proc.returncode})", "stderr": proc.stderr[-4000:]}
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -440,9 +460,6 @@ def main(argv: list[str] | None = None) -> None:
                    help="also profile (cProfile) one SQLite CSV import of the first N rows")
     p.add_argument("--profile-top", type=int, default=15)
     p.add_argument("--no-bare", action="store_true", help="skip the bare-insert baselines")
-    p.add_argument("--whatif-memo", action="store_true",
-                   help="NOT the real importer: also run/profile with territory_ids() and geography_at() memoised "
-                        "in the child (monkeypatched), to show what the next bottlenecks would be")
     args = p.parse_args(argv)
     backends = [b for b in args.backends.split(",") if b]
     formats = [f for f in args.formats.split(",") if f]
@@ -454,6 +471,7 @@ def main(argv: list[str] | None = None) -> None:
     geojson_dir = work.parent / "geojson"
     geojson_dir.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
+    print(f"code: {code_version()}")
     print(f"size: {len(geo)} départements, {len(communes)} communes, {args.months} months "
           f"({months(args.months)[0]:%Y-%m}..{months(args.months)[-1]:%Y-%m}), {n_rows} rows; workdir {work}",
           flush=True)
@@ -482,20 +500,17 @@ def main(argv: list[str] | None = None) -> None:
     for backend in backends:
         templates[backend] = build_template(backend, work.parent, geo, geojson_dir, args.rebuild)
         for fmt in formats:
-            for whatif in ([False, True] if args.whatif_memo else [False]):
-                what = f"import {fmt}" + (" WHAT-IF" if whatif else "")
-                runs = []
-                for r in range(args.repeat):
-                    with FreshStore(backend, templates[backend], work, f"{fmt}{r}") as store:
-                        raw = work / "raw" / f"run-{backend}-{fmt}-{r}"
-                        shutil.rmtree(raw, ignore_errors=True)
-                        res = run_child(["import", "--url", store.url, "--file", str(files[fmt]),
-                                         "--raw-dir", str(raw)] + (["--whatif-memo"] if whatif else []),
-                                        args.timeout)
-                        shutil.rmtree(raw, ignore_errors=True)
-                    _report(backend, what, file_rows[fmt], res)
-                    runs.append(res)
-                results.append((backend, what, file_rows[fmt], runs))
+            runs = []
+            for r in range(args.repeat):
+                with FreshStore(backend, templates[backend], work, f"{fmt}{r}") as store:
+                    raw = work / "raw" / f"run-{backend}-{fmt}-{r}"
+                    shutil.rmtree(raw, ignore_errors=True)
+                    res = run_child(["import", "--url", store.url, "--file", str(files[fmt]),
+                                     "--raw-dir", str(raw)], args.timeout)
+                    shutil.rmtree(raw, ignore_errors=True)
+                _report(backend, f"import {fmt}", file_rows[fmt], res)
+                runs.append(res)
+            results.append((backend, f"import {fmt}", file_rows[fmt], runs))
         if args.no_bare:
             continue
         for method in (["executemany"] if backend == "sqlite" else ["executemany", "copy"]):
@@ -511,10 +526,10 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.profile_rows:
         template = templates.get("sqlite") or build_template("sqlite", work.parent, geo, geojson_dir, args.rebuild)
-        for whatif in ([False, True] if args.whatif_memo else [False]):
-            _profile(args, work, files["csv"], template, whatif)
+        _profile(args, work, files["csv"], template)
 
     _table(results, args)
+    print(f"code measured: {code_version()}")
     if args.drop_templates and "postgresql" in templates:
         pg_drop(templates["postgresql"])
 
@@ -552,8 +567,6 @@ def _table(results, args) -> None:
           f"{'; medians of ' + str(args.repeat) + ' runs' if args.repeat > 1 else ''}.")
     if any(what == "import xlsx" for _, what, _, _ in results):
         print(f"XLSX: the file holds the first {XLSX_MAX_ROWS:,} rows on one sheet (the importer reads one sheet).")
-    if any(what.endswith("WHAT-IF") for _, what, _, _ in results):
-        print("WHAT-IF lines are NOT the importer as it is: territory_ids()/geography_at() memoised in the child.")
     for backend, what, rows, runs in results:
         if (backend, what) == ("sqlite", "import csv") and _median(runs, "seconds") is None:
             print(f"target sqlite/csv (>= 200,000 rows/s, >= 0.5 x bare, < 1 GiB): MISSED — {runs[0]['error']}")
@@ -565,7 +578,7 @@ def _table(results, args) -> None:
                   + f"peak {peak:.0f} MiB < 1024: {'ok' if peak < 1024 else 'MISSED'}")
 
 
-def _profile(args, work: Path, csv_path: Path, template: str, whatif: bool) -> None:
+def _profile(args, work: Path, csv_path: Path, template: str) -> None:
     lines = csv_path.read_bytes().split(b"\r\n")
     sub = work / f"allocataires_first{args.profile_rows}.csv"
     sub.write_bytes(b"\r\n".join(lines[:args.profile_rows + 1]) + b"\r\n")
@@ -573,12 +586,9 @@ def _profile(args, work: Path, csv_path: Path, template: str, whatif: bool) -> N
     with FreshStore("sqlite", template, work, "profile") as store:
         raw = work / "raw" / "profile"
         res = run_child(["import", "--url", store.url, "--file", str(sub), "--raw-dir", str(raw),
-                         "--profile", "--profile-top", str(args.profile_top)]
-                        + (["--whatif-memo"] if whatif else []), args.timeout)
+                         "--profile", "--profile-top", str(args.profile_top)], args.timeout)
         shutil.rmtree(raw, ignore_errors=True)
-    print(f"\n=== cProfile: SQLite, CSV, first {rows} rows of the file (cProfile slows the run down)"
-          + (" — WHAT-IF: territory_ids/geography_at memoised, NOT the real importer" if whatif else "")
-          + " ===")
+    print(f"\n=== cProfile: SQLite, CSV, first {rows} rows of the file (cProfile slows the run down) ===")
     if "error" in res:
         print(res["error"], res.get("stderr", ""))
         return
@@ -599,10 +609,7 @@ def _child_main(argv: list[str]) -> None:
     p.add_argument("--months", type=int)
     p.add_argument("--method", default="executemany")
     p.add_argument("--rows", type=int, default=None)
-    p.add_argument("--whatif-memo", action="store_true")
     args = p.parse_args(argv)
-    if args.whatif_memo:
-        _whatif_memo()
     result = child_import(args) if args.mode == "import" else child_bare(args)
     print(json.dumps(result))
 

@@ -261,7 +261,8 @@ def title_block_merged() -> bytes:
     def fill(wb):
         ws = wb.active
         ws.title = "RSA"
-        title_block(ws, "Foyers allocataires du RSA — Seine-Saint-Denis", "Source : CAF 93, extraction du 05/04/2024", 5)
+        title_block(ws, "Foyers allocataires du RSA — Seine-Saint-Denis",
+                    "Source : CAF 93, extraction du 05/04/2024", 5)
         ws.append([])
         ws.append([None, *ALLOCATAIRES, "Libellé"])  # row 4
         for cell in ws[4]:
