@@ -105,10 +105,6 @@ MONTH = "attendu un mois (2024-03, 03/2024, mars 2024 ou une date)"
 PERSONAL = "attendu aucune donnée personnelle : seuls des agrégats sont acceptés, retirez cette colonne"
 COMPUTED = "attendu une valeur calculée (ouvrez le fichier dans Excel"
 
-XFAIL_PERSONAL = (
-    "columns.PERSONAL_HEADERS misses common spellings (n_de_securite_sociale, n_de_telephone, "
-    "n_allocataire_caf, nom_de_famille): the columns are ignored and the file imported")
-
 REFUSALS: dict[str, Refusal] = {
     # territory
     "bad/allocataires_code_inconnu.csv": Refusal("allocataires", ("code de territoire inconnu",), (
@@ -145,8 +141,10 @@ REFUSALS: dict[str, Refusal] = {
         (5, "Mois", f"trouvé « 31/02/2024 », {MONTH}"),
     )),
     "bad/allocataires_mois_futur.csv": Refusal("allocataires", ("mois dans le futur",), (
-        (3, "Mois", "trouvé « 2026-12 », attendu une période passée (pas dans le futur)"),
-        (4, "Mois", "attendu une période passée (pas dans le futur)"),  # janvier 2027
+        (3, "Mois", "trouvé « 2026-12 », attendu une période terminée (pas dans le futur)"),
+        (4, "Mois", "attendu une période terminée (pas dans le futur)"),  # janvier 2027
+        # the current month (today is 24 November 2026): its month-end figure does not exist yet
+        (5, "Mois", "trouvé « 2026-11 », attendu une période terminée (pas dans le futur)"),
     )),
     "bad/allocataires_mois_avant_serie.csv": Refusal("allocataires", ("mois avant le début de la série",), (
         (3, "Mois", "trouvé « 2009-05 », attendu une période à partir de 06/2009"),
@@ -234,7 +232,7 @@ REFUSALS: dict[str, Refusal] = {
             (1, "N° de sécurité sociale", PERSONAL),
             (1, "N° de téléphone", PERSONAL),
             (1, "N° allocataire CAF", PERSONAL),
-        ), xfail=XFAIL_PERSONAL),
+        )),
     # the file itself
     "bad/renamed_pdf.csv": Refusal("allocataires", ("PDF renommé",), (
         (None, None, "renamed_pdf.csv : trouvé « un document PDF », attendu un fichier CSV ou XLSX"),
@@ -351,9 +349,7 @@ ACCEPTED: dict[str, Accepted] = {
         "allocataires", (), rsa(("93059", "2024-12", 2010), ("93066", "2024-12", 9150),
                                 ("déléguée 93059", "2025-01", 2020), ("93001", "2025-01", 5350))),
     "quirks/allocataires_commune_nouvelle_2025.csv": Accepted(
-        "allocataires", (), rsa(("93066", "2025-01", 11190), ("93001", "2025-01", 5350)),
-        xfail="93066 is both the commune nouvelle and a commune déléguée in COG2025: write.territory_ids "
-              "keeps whichever row comes last, so the whole commune's figure lands on the déléguée"),
+        "allocataires", (), rsa(("93066", "2025-01", 11190), ("93001", "2025-01", 5350))),
     "quirks/allocataires_qpv.csv": Accepted(
         "allocataires", ("synonyme CODGEO",), rsa(("QP093001", "2023-06", 310), ("QP093003", "2023-06", 2450))),
     "quirks/ali_activite_periode_texte.csv": Accepted(
@@ -390,14 +386,12 @@ ACCEPTED: dict[str, Accepted] = {
     "quirks/structures_entetes_libelles.csv": Accepted(
         "structures", (), structures=(
             {"name": "Chantier des Beaudottes", "opened_on": dt.date(2015, 9, 1), "closed_on": dt.date(2024, 12, 31)},
-        ), xfail="the labels « Date d'ouverture » / « Date de fermeture » are not synonyms of date_ouverture / "
-                 "date_fermeture in kinds/structures.py: both columns are ignored"),
+        )),
     "quirks/structures_commune_nouvelle.csv": Accepted(
         "structures", (), structures=(
             {"name": "Maison de l'emploi de Pierrefitte", "commune_code": "93066", "lat": 48.9605, "lon": 2.363},
             {"name": "Point emploi Saint-Denis centre", "commune_code": "93066", "lat": 48.9269, "lon": 2.3564},
-        ), xfail="kinds/structures.py checks the point against the commune déléguée 93066 (former Saint-Denis) "
-                 "instead of the commune nouvelle 93066: a point in the Pierrefitte part is refused"),
+        )),
     "quirks/structures_injection_formules.csv": Accepted(
         # stored exactly as written, never evaluated; exports must escape them
         "structures", ("injection de formule stockée inerte",), structures=(
@@ -423,9 +417,7 @@ ACCEPTED: dict[str, Accepted] = {
         "allocataires", ("lignes et colonnes vides en fin",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
     "quirks/allocataires_total_premiere_colonne.xlsx": Accepted(
-        "allocataires", (), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210)),
-        xfail="a « Total » label in the month column is parsed as a month (columns._total_rows only looks "
-              "at code and text columns), so the usual Excel total row is refused"),
+        "allocataires", (), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
 }
 
 

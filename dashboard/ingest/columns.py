@@ -24,7 +24,10 @@ PERSONAL_HEADERS = re.compile(
     r"e_?mail|mail|courriel|adresse_mail|adresse_e_mail|tel|telephone|portable|mobile|"
     r"date_de_naissance|naissance|ddn|date_naissance|"
     r"numero_allocataire|num_allocataire|n_allocataire|no_allocataire|matricule|matricule_caf|"
-    r"identifiant_allocataire|numero_caf)$"
+    r"identifiant_allocataire|numero_caf|"
+    r"nom_et_prenom|prenom_et_nom|nom_de_famille|nom_usuel|"
+    r"(n|no|num|numero)_(de_)?(securite_sociale|secu|nir|tel|telephone|portable|mobile)|"
+    r"(n|no|num|numero|identifiant)_(d_)?allocataire(_caf)?|(n|no|num|numero|identifiant)_caf)$"
 )
 
 
@@ -91,7 +94,8 @@ class Column:
     synonyms: tuple[str, ...] = ()
 
     def accepts(self, normalized_header: str) -> bool:
-        return normalized_header in {parse.normalize_header(n) for n in (self.name, *self.synonyms)}
+        """The canonical name, a synonym, or the French label itself ("Date d'ouverture")."""
+        return normalized_header in {parse.normalize_header(n) for n in (self.name, self.label, *self.synonyms)}
 
 
 @dataclass
@@ -205,7 +209,7 @@ def _total_rows(cells, columns: list[Column], index: dict[str, int], count: int)
     """A "Total" row is kept aside: the kind checks it against the sum, then drops it."""
     total = [False] * count
     for col in columns:
-        if col.name not in index or col.type not in ("code", "text"):
+        if col.name not in index:
             continue
         labels = {v for v in set(cells[index[col.name]]) if isinstance(v, str)
                   and TOTAL_LABEL.match(parse.normalize_header(v))}
@@ -230,7 +234,9 @@ def _parse_column(table: RawTable, col: Column, values, total: list[bool], probl
     out = [parsed[v] for v in values]
     if any(v is None or v is bad for v in parsed.values()):
         for n, (value, raw) in enumerate(zip(out, values)):
-            if value is bad:
+            if value is bad and total[n] and TOTAL_LABEL.match(parse.normalize_header(str(raw))):
+                out[n] = None  # the "Total" label of a total row, written in this column
+            elif value is bad:
                 problems.append(_problem(table, table.lines[n], header, str(raw), expected))
                 out[n] = None
             elif value is None and col.required and not total[n]:

@@ -25,12 +25,18 @@ def geography_at(session: Session, family: str, day: dt.date) -> Geography | Non
 
 
 def territory_ids(session: Session, geography_code: str, levels: Iterable[str]) -> dict[str, int]:
+    """Code -> id; where a code exists at several levels (93066: the commune nouvelle and its
+    commune déléguée), the first level of `levels` wins."""
+    levels = list(levels)
     rows = session.execute(
-        select(Territory.code, Territory.id).where(
-            Territory.geography_code == geography_code, Territory.level.in_(list(levels))
+        select(Territory.code, Territory.level, Territory.id).where(
+            Territory.geography_code == geography_code, Territory.level.in_(levels)
         )
-    )
-    return dict(rows.all())
+    ).all()
+    found: dict[str, int] = {}
+    for code, _level, territory_id in sorted(rows, key=lambda r: levels.index(r[1])):
+        found.setdefault(code, territory_id)
+    return found
 
 
 class FigureRow(NamedTuple):

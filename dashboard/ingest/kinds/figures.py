@@ -78,7 +78,9 @@ class FigureKind(Kind):
         body = frame[~frame["_total"]].copy()
         problems = self._check_totals(ctx, frame[frame["_total"]], body)
         body["_period"] = _map_unique(body[self.period_column], self.to_period)
-        problems += self._check_periods(ctx, body)
+        usable, period_problems = self._check_periods(ctx, body)
+        problems += period_problems
+        body = body[usable]
         problems += self._locate(ctx, body)
         problems += self._check_duplicates(ctx, body)
         located = body[body["_territory_id"].notna()]
@@ -87,16 +89,24 @@ class FigureKind(Kind):
             problems += self.check_rows(ctx, _records(located))
         return sorted(problems, key=lambda p: p.line or 0)
 
-    def _check_periods(self, ctx: Context, body: pd.DataFrame) -> list[Problem]:
+    def period_end(self, start: dt.date) -> dt.date:
+        """The day after the period: a month-end stock or a month's flow exists from then on."""
+        months = {"month": 1, "quarter": 3}.get(self.period_type, 0)
+        index = start.year * 12 + start.month - 1 + months
+        return dt.date(index // 12, index % 12 + 1, 1)
+
+    def _check_periods(self, ctx: Context, body: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
+        """Rows whose period is over and not before the series starts; problems for the others."""
         problems = []
-        rules = [(lambda d: d > ctx.today, "une période passée (pas dans le futur)"),
+        rules = [(lambda d: self.period_end(d) > ctx.today, "une période terminée (pas dans le futur)"),
                  (lambda d: d < self.series_start, f"une période à partir de {self.series_start:%m/%Y}")]
-        for broken, expected in rules:
-            for row in _records(body[_map_unique(body["_period"], broken).fillna(False).astype(bool)]):
+        broken = pd.Series(False, index=body.index)
+        for rule, expected in rules:
+            failing = _map_unique(body["_period"], rule).fillna(False).astype(bool)
+            for row in _records(body[failing]):
                 problems.append(ctx.problem(row, self.period_column, row["_period"].isoformat()[:7], expected))
-        usable = _map_unique(body["_period"], lambda d: self.series_start <= d <= ctx.today)
-        body.drop(body.index[~usable.fillna(False).astype(bool)], inplace=True)
-        return problems
+            broken |= failing
+        return body["_period"].notna() & ~broken, problems
 
     def _locate(self, ctx: Context, body: pd.DataFrame) -> list[Problem]:
         """Set `_territory_id` on every row whose code is known in the geography of its date.

@@ -42,8 +42,10 @@ class Structures(Kind):
         session = ctx.session
         types = {t.lower(): t for t in session.scalars(select(StructureType.code))}
         geo = geography_at(session, "cog", ctx.today)
+        # A commune déléguée shares its code with its commune nouvelle (93066): the commune wins.
         communes = {t.code: t for t in session.scalars(select(Territory).where(
-            Territory.geography_code == geo.code, Territory.level.in_(("commune", "commune_deleguee"))))}
+            Territory.geography_code == geo.code, Territory.level.in_(("commune", "commune_deleguee")))
+            .order_by(Territory.level.desc()))}
         alis = set(session.scalars(select(Ali.code)))
         problems = []
         for row in ctx.parsed.rows:
