@@ -325,6 +325,71 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+class PhaseSampler:
+    """A sampling profiler for the child: every `interval` s, the main thread's stack and the
+    process's current RSS. Time goes to the first project function under import_file/_apply
+    (the phase) and to the innermost project function on the stack (where the time is spent,
+    library calls included); each phase keeps the highest RSS seen while it ran."""
+
+    def __init__(self, interval: float = 0.01):
+        import threading
+
+        self.interval, self.main = interval, threading.main_thread().ident
+        self.phases: dict[str, list] = {}  # name -> [samples, max RSS MiB]
+        self.leaves: dict[str, int] = {}
+        self.total = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _rss(self) -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * self._page / 2**20
+
+    def _run(self) -> None:
+        root = str(HERE.parent.parent / "dashboard")
+        while not self._stop.wait(self.interval):
+            frame = sys._current_frames().get(self.main)
+            stack = []
+            while frame is not None:
+                stack.append(frame)
+                frame = frame.f_back
+            stack.reverse()  # outermost first
+            ours = [f for f in stack if f.f_code.co_filename.startswith(root)]
+            names = [f"{Path(f.f_code.co_filename).stem}.{f.f_code.co_name}" for f in ours]
+            if "importer.import_file" not in names:
+                continue
+            below = [n for n in names if n not in ("importer.import_file", "importer._apply")]
+            phase = below[0] if below else f"importer (in {stack[-1].f_code.co_name})"
+            leaf = names[-1] + ("" if stack[-1] is ours[-1] else f" > {stack[-1].f_code.co_name}")
+            rss = self._rss()
+            entry = self.phases.setdefault(phase, [0, 0.0])
+            entry[0] += 1
+            entry[1] = max(entry[1], rss)
+            self.leaves[leaf] = self.leaves.get(leaf, 0) + 1
+            self.total += 1
+
+    def report(self, top: int) -> str:
+        if not self.total:
+            return "(no samples)"
+        lines = [(f"phases (first project function under import_file/_apply), {self.total} samples "
+                  f"every {self.interval * 1000:.0f} ms:")]
+        for name, (n, rss) in sorted(self.phases.items(), key=lambda kv: -kv[1][0])[:top]:
+            lines.append(f"  {100 * n / self.total:5.1f} %  {n * self.interval:7.2f} s  max RSS {rss:6.0f} MiB  {name}")
+        lines.append("innermost project function (> the library function running under it):")
+        for name, n in sorted(self.leaves.items(), key=lambda kv: -kv[1])[:top]:
+            lines.append(f"  {100 * n / self.total:5.1f} %  {n * self.interval:7.2f} s  {name}")
+        return "\n".join(lines)
+
+
 def child_import(args) -> dict:
     from sqlalchemy import func, select
 
@@ -341,9 +406,15 @@ def child_import(args) -> dict:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    sampler = PhaseSampler() if args.phases else None
     t0 = time.perf_counter()
-    outcome = import_file(engine, Path(args.file), "allocataires", prov, raw_dir=Path(args.raw_dir))
+    if sampler is not None:
+        with sampler:
+            outcome = import_file(engine, Path(args.file), "allocataires", prov, raw_dir=Path(args.raw_dir))
+    else:
+        outcome = import_file(engine, Path(args.file), "allocataires", prov, raw_dir=Path(args.raw_dir))
     seconds = time.perf_counter() - t0
+    phases = sampler.report(args.profile_top) if sampler is not None else None
     if profiler is not None:
         import pstats
 
@@ -355,7 +426,8 @@ def child_import(args) -> dict:
         written = conn.execute(select(func.count()).select_from(Figure).where(
             Figure.import_id == outcome.import_id)).scalar()
     engine.dispose()
-    return {"seconds": seconds, "written": written, "base_mib": base, "peak_mib": rss_mib()}
+    return {"seconds": seconds, "written": written, "base_mib": base, "peak_mib": rss_mib(), "phases": phases,
+            "code": code_version()}
 
 
 def bare_rows(url: str, n_communes: int, n_departements: int, n_months: int, limit: int | None, import_id: int,
@@ -460,6 +532,8 @@ def main(argv: list[str] | None = None) -> None:
                    help="also profile (cProfile) one SQLite CSV import of the first N rows")
     p.add_argument("--profile-top", type=int, default=15)
     p.add_argument("--no-bare", action="store_true", help="skip the bare-insert baselines")
+    p.add_argument("--phases", action="store_true",
+                   help="sample each import's stack and RSS every 10 ms and print where time and memory go")
     args = p.parse_args(argv)
     backends = [b for b in args.backends.split(",") if b]
     formats = [f for f in args.formats.split(",") if f]
@@ -506,7 +580,8 @@ def main(argv: list[str] | None = None) -> None:
                     raw = work / "raw" / f"run-{backend}-{fmt}-{r}"
                     shutil.rmtree(raw, ignore_errors=True)
                     res = run_child(["import", "--url", store.url, "--file", str(files[fmt]),
-                                     "--raw-dir", str(raw)], args.timeout)
+                                     "--raw-dir", str(raw), "--profile-top", str(args.profile_top)]
+                                    + (["--phases"] if args.phases else []), args.timeout)
                     shutil.rmtree(raw, ignore_errors=True)
                 _report(backend, f"import {fmt}", file_rows[fmt], res)
                 runs.append(res)
@@ -539,7 +614,9 @@ def _report(backend: str, what: str, rows: int, res: dict) -> None:
         print(f"[{backend}] {what}: {res['error']}\n{res.get('stderr', '')}", flush=True)
     else:
         print(f"[{backend}] {what}: {rows} rows in {res['seconds']:.2f} s = {rows / res['seconds']:,.0f} rows/s, "
-              f"peak {res['peak_mib']:.0f} MiB (written {res['written']})", flush=True)
+              f"peak {res['peak_mib']:.0f} MiB (written {res['written']}; code {res.get('code', '-')})", flush=True)
+        if res.get("phases"):
+            print(res["phases"], flush=True)
 
 
 def _median(runs: list[dict], key: str) -> float | None:
@@ -603,6 +680,7 @@ def _child_main(argv: list[str]) -> None:
     p.add_argument("--file")
     p.add_argument("--raw-dir")
     p.add_argument("--profile", action="store_true")
+    p.add_argument("--phases", action="store_true")
     p.add_argument("--profile-top", type=int, default=15)
     p.add_argument("--communes", type=int)
     p.add_argument("--departements", type=int)

@@ -189,8 +189,9 @@ def parse_table(table: RawTable, columns: list[Column], chosen: dict[str, str] |
     if problems:
         return ParsedTable(pd.DataFrame(), problems, ignored)
     width = len(table.columns)
-    cells = list(zip(*(row + [None] * (width - len(row)) for row in table.rows))) if table.rows \
-        else [()] * width
+    rows = table.rows if all(len(row) == width for row in table.rows) \
+        else [row + [None] * (width - len(row)) for row in table.rows]
+    cells = list(zip(*rows)) if rows else [()] * width
     total = _total_rows(cells, columns, index, len(table.rows))
     data: dict[str, Any] = {"_line": table.lines, "_total": total}
     for col in columns:

@@ -99,7 +99,7 @@ def _apply(engine, spec, table, parsed, sha, size, raw_path, earlier, provenance
             source=provenance.source, source_url=provenance.source_url, licence=provenance.licence,
             quality=provenance.quality, caveats=provenance.caveats, data_date=provenance.data_date,
             imported_at=now, imported_by=provenance.imported_by, status="applied", rolled_back_at=None,
-            row_count=len(parsed.rows))
+            row_count=len(parsed.frame))
         for key, value in fields.items():
             setattr(record, key, value)
         session.add(record)

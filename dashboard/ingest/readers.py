@@ -159,7 +159,8 @@ def _build_table(grid: Grid, header: int, name: str, sheet: str | None = None,
 
 def _non_empty(rows: Iterator[tuple[int, list[str | None]]]) -> Iterator[tuple[int, list[str | None]]]:
     # Blank rows carry no data; dropping them everywhere also drops trailing ones.
-    return ((line, cells) for line, cells in rows if any(c is not None for c in cells))
+    # Cells are None or non-empty text, so any() is exact (and runs in C).
+    return ((line, cells) for line, cells in rows if any(cells))
 
 
 def _cell_text(text: str) -> str | None:

@@ -127,8 +127,9 @@ class Writer:
                 self.delete(row)
         self.session.flush()
 
-    def figures(self, rows: list[FigureRow]) -> int:
-        """Supersede the current figures of the same keys, then insert the new ones.
+    def figures(self, rows: list[FigureRow | tuple]) -> int:
+        """Supersede the current figures of the same keys, then insert the new ones (`rows` are
+        FigureRow or plain tuples in its field order).
 
         The earlier rows stay, marked `superseded_by` this import, so a rollback restores them."""
         self._supersede(rows)
@@ -150,8 +151,8 @@ class Writer:
 
     def _supersede(self, rows: list[FigureRow]) -> None:
         by_key: dict[tuple, list[int]] = defaultdict(list)
-        for r in rows:
-            by_key[(r.indicator, r.period_type, r.period_start)].append(r.territory_id)
+        for indicator, territory_id, period_type, period_start, *_ in rows:
+            by_key[(indicator, period_type, period_start)].append(territory_id)
         # Only the (indicator, period) pairs the store already holds can have figures to supersede.
         held = set(self.session.execute(
             select(Figure.indicator_code, Figure.period_type, Figure.period_start)
