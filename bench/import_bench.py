@@ -669,7 +669,8 @@ def _profile(args, work: Path, csv_path: Path, template: str) -> None:
     if "error" in res:
         print(res["error"], res.get("stderr", ""))
         return
-    print(f"{rows} rows in {res['seconds']:.2f} s under cProfile = {rows / res['seconds']:,.0f} rows/s")
+    print(f"{rows} rows in {res['seconds']:.2f} s under cProfile = {rows / res['seconds']:,.0f} rows/s "
+          f"(code {res.get('code', '-')})")
     print(res["stderr"])
 
 

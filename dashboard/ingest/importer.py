@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from dashboard.ingest.errors import ImportRefused, Problem
+from dashboard.ingest.readers import refuse_oversized
 from dashboard.ingest.kinds import KINDS
 from dashboard.ingest.kinds.base import Context
 from dashboard.indicators.registry import STORED
@@ -58,6 +59,7 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
     if provenance.quality not in QUALITIES:
         raise ImportRefused([Problem(file_name, None, None, provenance.quality,
                                      f"une qualité parmi {', '.join(QUALITIES)}")])
+    refuse_oversized(path, file_name)  # before reading a byte of it
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     with session_scope(engine) as session:
@@ -72,11 +74,10 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
     if parsed.problems:
         raise ImportRefused(parsed.problems)
     table.rows = []  # every cell now lives in `parsed`: free the text of large files
-    raw_path = None if dry_run else keep_raw(raw_dir, sha, data, path.suffix)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
-        return _apply(engine, spec, table, parsed, sha, len(data), raw_path, earlier, provenance, options or {},
-                      file_name, today or dt.date.today(), now, dry_run)
+        return _apply(engine, spec, table, parsed, sha, data, path.suffix, raw_dir, earlier, provenance,
+                      options or {}, file_name, today or dt.date.today(), now, dry_run)
     except _DryRunDone as done:
         return done.outcome
 
@@ -88,14 +89,14 @@ class _DryRunDone(Exception):
         self.outcome = outcome
 
 
-def _apply(engine, spec, table, parsed, sha, size, raw_path, earlier, provenance, options, file_name, today,
-           now, dry_run) -> ImportOutcome:
+def _apply(engine, spec, table, parsed, sha, data, suffix, raw_dir, earlier, provenance, options, file_name,
+           today, now, dry_run) -> ImportOutcome:
     kind = spec.code
     with session_scope(engine) as session:
         sync_indicators(session)
         record = session.get(ImportRecord, earlier.id) if earlier is not None else ImportRecord(sha256=sha)
         fields = dict(
-            kind=kind, file_name=file_name, size_bytes=size, raw_path=None if raw_path is None else str(raw_path),
+            kind=kind, file_name=file_name, size_bytes=len(data), raw_path=None,
             source=provenance.source, source_url=provenance.source_url, licence=provenance.licence,
             quality=provenance.quality, caveats=provenance.caveats, data_date=provenance.data_date,
             imported_at=now, imported_by=provenance.imported_by, status="applied", rolled_back_at=None,
@@ -116,6 +117,9 @@ def _apply(engine, spec, table, parsed, sha, size, raw_path, earlier, provenance
         outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns)
         if dry_run:
             raise _DryRunDone(outcome)
+        # Kept once the file passed every rule, before the commit: a refused file (it may hold
+        # what it should not) leaves no copy behind.
+        record.raw_path = str(keep_raw(raw_dir, sha, data, suffix))
         return outcome
 
 

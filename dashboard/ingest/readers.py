@@ -77,10 +77,14 @@ def _refuse(name: str, found: str | None, expected: str, *, line: int | None = N
                                  expected=expected, sheet=sheet)])
 
 
-def _read_bytes(path, name: str, max_bytes: int) -> bytes:
+def refuse_oversized(path, name: str, max_bytes: int = MAX_BYTES) -> None:
     size = os.path.getsize(path)
     if size > max_bytes:
         _refuse(name, f"un fichier de {_mb(size)}", f"un fichier de {_mb(max_bytes)} au plus")
+
+
+def _read_bytes(path, name: str, max_bytes: int) -> bytes:
+    refuse_oversized(path, name, max_bytes)
     data = Path(path).read_bytes()
     content = data
     for bom in _BOMS:
