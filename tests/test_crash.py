@@ -24,6 +24,7 @@ CHILD = textwrap.dedent("""
     original = write.Writer.figures
 
     def halfway(self, rows):
+        rows = list(rows)
         original(self, rows[: len(rows) // 2])
         self.session.flush()
         print("HALFWAY", flush=True)

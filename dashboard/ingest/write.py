@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any, NamedTuple
 
 from sqlalchemy import Date, and_, select, update
@@ -70,6 +71,8 @@ class Writer:
         self.session = session
         self.record = record
         self._journal: dict[tuple[str, Any], dict] = {}
+        self._held_asked: set[str] = set()
+        self._held_pairs: set[tuple] = set()
 
     # -- journal ---------------------------------------------------------------------------
     def before_change(self, obj: Base) -> None:
@@ -127,38 +130,37 @@ class Writer:
                 self.delete(row)
         self.session.flush()
 
-    def figures(self, rows: list[FigureRow | tuple]) -> int:
+    def figures(self, rows: Iterable[FigureRow | tuple]) -> int:
         """Supersede the current figures of the same keys, then insert the new ones (`rows` are
-        FigureRow or plain tuples in its field order).
+        FigureRow or plain tuples in its field order, each key once; an iterable is consumed in
+        chunks, so a national file never holds all its rows as tuples at once).
 
         The earlier rows stay, marked `superseded_by` this import, so a rollback restores them."""
-        self._supersede(rows)
         columns = ("indicator_code", "territory_id", "period_type", "period_start", "value", "flag", "import_id")
         import_id = self.record.id
         connection = self.session.connection()
-        if connection.dialect.name == "postgresql":
-            # COPY: the fastest way into PostgreSQL, inside the import's transaction.
-            with connection.connection.driver_connection.cursor() as cursor:
-                with cursor.copy(f"COPY figure ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row((*row, import_id))
-        else:
-            sql = f"INSERT INTO figure ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            for i in range(0, len(rows), 50_000):
+        postgres = connection.dialect.name == "postgresql"
+        sql = f"INSERT INTO figure ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        rows, written = iter(rows), 0
+        while chunk := list(islice(rows, 50_000)):
+            self._supersede(chunk)
+            if postgres:
+                # COPY: the fastest way into PostgreSQL, inside the import's transaction.
+                with connection.connection.driver_connection.cursor() as cursor:
+                    with cursor.copy(f"COPY figure ({', '.join(columns)}) FROM STDIN") as copy:
+                        for row in chunk:
+                            copy.write_row((*row, import_id))
+            else:
                 connection.exec_driver_sql(sql, [(a, b, c, d.isoformat(), e, f, import_id)
-                                                 for a, b, c, d, e, f in rows[i:i + 50_000]])
-        return len(rows)
+                                                 for a, b, c, d, e, f in chunk])
+            written += len(chunk)
+        return written
 
-    def _supersede(self, rows: list[FigureRow]) -> None:
+    def _supersede(self, rows: list[FigureRow | tuple]) -> None:
         by_key: dict[tuple, list[int]] = defaultdict(list)
         for indicator, territory_id, period_type, period_start, *_ in rows:
             by_key[(indicator, period_type, period_start)].append(territory_id)
-        # Only the (indicator, period) pairs the store already holds can have figures to supersede.
-        held = set(self.session.execute(
-            select(Figure.indicator_code, Figure.period_type, Figure.period_start)
-            .where(Figure.superseded_by.is_(None), Figure.indicator_code.in_({k[0] for k in by_key}))
-            .distinct()).all())
-        for key in by_key.keys() & held:
+        for key in by_key.keys() & self._held({k[0] for k in by_key}):
             indicator, ptype, start = key
             ids = by_key[key]
             for i in range(0, len(ids), CHUNK):
@@ -167,3 +169,16 @@ class Writer:
                     Figure.period_start == start, Figure.territory_id.in_(ids[i:i + CHUNK]),
                     Figure.superseded_by.is_(None),
                 )).values(superseded_by=self.record.id))
+
+    def _held(self, indicators: set[str]) -> set[tuple]:
+        """The (indicator, period) pairs the store held before this import: only those can
+        have figures to supersede (asked once per indicator)."""
+        missing = indicators - self._held_asked
+        if missing:
+            self._held_pairs |= set(self.session.execute(
+                select(Figure.indicator_code, Figure.period_type, Figure.period_start)
+                .where(Figure.superseded_by.is_(None), Figure.indicator_code.in_(missing),
+                       Figure.import_id != self.record.id)
+                .distinct()).all())
+            self._held_asked |= missing
+        return self._held_pairs

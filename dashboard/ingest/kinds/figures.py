@@ -75,15 +75,21 @@ class FigureKind(Kind):
     # -- rules -----------------------------------------------------------------------------
     def check(self, ctx: Context) -> list[Problem]:
         frame = ctx.parsed.frame
-        body = frame[~frame["_total"]].copy()
+        # Large files have no total row: work on the frame itself rather than a copy.
+        body = frame[~frame["_total"]].copy() if frame["_total"].any() else frame
         problems = self._check_totals(ctx, frame[frame["_total"]], body)
         body["_period"] = _map_unique(body[self.period_column], self.to_period)
         usable, period_problems = self._check_periods(ctx, body)
         problems += period_problems
-        body = body[usable]
+        body = body if usable.all() else body[usable].copy()
         problems += self._locate(ctx, body)
         problems += self._check_duplicates(ctx, body)
-        located = body[body["_territory_id"].notna()]
+        known = body["_territory_id"].notna()
+        located = body if known.all() else body[known]
+        # A row given twice with the same values is one figure (different values were refused).
+        key = ["_territory_id", "_period", *self.key_columns]
+        if located.duplicated(subset=key).any():
+            located = located.drop_duplicates(subset=key)
         ctx.cache["located"] = located
         if type(self).check_rows is not FigureKind.check_rows:
             problems += self.check_rows(ctx, _records(located))
@@ -196,19 +202,16 @@ class FigureKind(Kind):
 
     def apply(self, ctx: Context) -> dict[str, Any]:
         located = ctx.cache["located"]
-        figures: list[FigureRow] = []
-        by_indicator: dict[str, int] = {}
         territories, periods = located["_territory_id"].tolist(), located["_period"].tolist()
         ptype, secret = self.period_type, parse.SECRET
-        for m in self.measures:
-            before = len(figures)
-            # plain tuples in FigureRow's field order: millions of rows, no per-row class call
-            figures += [(m.indicator, t, ptype, p, None, "secret_source") if v is secret
-                        else (m.indicator, t, ptype, p, float(v), None)
-                        for v, t, p in zip(located[m.column].tolist(), territories, periods) if v is not None]
-            if len(figures) > before:
-                by_indicator[m.indicator] = len(figures) - before
+        by_indicator = {m.indicator: int(located[m.column].notna().sum()) for m in self.measures}
+        # Plain tuples in FigureRow's field order, generated as the writer consumes them.
+        figures = ((m.indicator, t, ptype, p, None, "secret_source") if v is secret
+                   else (m.indicator, t, ptype, p, float(v), None)
+                   for m in self.measures
+                   for v, t, p in zip(located[m.column].tolist(), territories, periods) if v is not None)
         written = ctx.writer.figures(figures)
+        by_indicator = {k: v for k, v in by_indicator.items() if v}
         periods = located["_period"]
         return {"figures": written, "indicators": by_indicator,
                 "first_period": periods.min().isoformat() if len(periods) else None,
