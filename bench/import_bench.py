@@ -37,7 +37,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-sys.path.insert(0, str(HERE.parent.parent))  # run from a checkout without installing
+CHECKOUT = HERE.parent.parent
+# The code measured: the checkout, or a frozen copy of one commit (--commit), set for the children too.
+CODE_ROOT = Path(os.environ.get("OBSERVATOIRE_BENCH_CODE") or CHECKOUT)
+sys.path.insert(0, str(CODE_ROOT))  # before the editable install's finder
 
 POSTGRES_ADMIN = os.environ.get("OBSERVATOIRE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_PREFIX = "observatoire_bench"
@@ -204,16 +207,38 @@ def template_key(n_communes: int, n_departements: int) -> str:
     import hashlib
 
     digest = hashlib.sha256(f"{n_communes}/{n_departements}".encode())
-    root = HERE.parent.parent
+    root = CODE_ROOT
     for name in TEMPLATE_SOURCES:
         for f in sorted((root / name).rglob("*.py")) if (root / name).is_dir() else [root / name]:
             digest.update(f.read_bytes())
     return f"c{n_communes}_d{n_departements}_{digest.hexdigest()[:10]}"
 
 
+def freeze(rev: str, workdir: Path) -> Path:
+    """A copy of dashboard/ at one commit (`git archive`, read-only), so that a run measures one
+    version even while the checkout changes."""
+    sha = subprocess.run(["git", "-C", str(CHECKOUT), "rev-parse", "--short", rev], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    target = workdir / f"code-{sha}"
+    if not (target / "COMMIT").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(CHECKOUT), "archive", sha, "dashboard"], capture_output=True,
+                                 check=True).stdout
+        import io
+        import tarfile
+
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(target, filter="data")
+        (target / "COMMIT").write_text(sha + "\n")
+    return target
+
+
 def code_version() -> str:
     """The commit measured, and whether the importer's files differ from it (read-only git)."""
-    root = HERE.parent.parent
+    root = CODE_ROOT
+    if (root / "COMMIT").exists():
+        return f"{(root / 'COMMIT').read_text().strip()} (frozen copy, clean)"
     try:
         head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
                               text=True, check=True).stdout.strip()
@@ -355,7 +380,7 @@ class PhaseSampler:
             return int(f.read().split()[1]) * self._page / 2**20
 
     def _run(self) -> None:
-        root = str(HERE.parent.parent / "dashboard")
+        root = str(CODE_ROOT / "dashboard")
         while not self._stop.wait(self.interval):
             frame = sys._current_frames().get(self.main)
             stack = []
@@ -393,10 +418,13 @@ class PhaseSampler:
 def child_import(args) -> dict:
     from sqlalchemy import func, select
 
+    import dashboard
     from dashboard.ingest.importer import Provenance, import_file
     from dashboard.store import make_engine
     from dashboard.store.models import Figure
 
+    if not Path(dashboard.__file__).resolve().is_relative_to(CODE_ROOT.resolve()):
+        raise SystemExit(f"dashboard imported from {dashboard.__file__}, not from {CODE_ROOT}")
     engine = make_engine(args.url)
     base = rss_mib()
     prov = Provenance(source="CAF (synthétique, benchmark)", licence="synthétique", quality="demo", imported_by="bench")
@@ -534,7 +562,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-bare", action="store_true", help="skip the bare-insert baselines")
     p.add_argument("--phases", action="store_true",
                    help="sample each import's stack and RSS every 10 ms and print where time and memory go")
+    p.add_argument("--commit", help="measure this commit (a frozen copy of its dashboard/, made with git archive) "
+                                    "instead of the checkout as it is")
     args = p.parse_args(argv)
+    if args.commit:
+        global CODE_ROOT
+        CODE_ROOT = freeze(args.commit, args.workdir)
+        os.environ["OBSERVATOIRE_BENCH_CODE"] = str(CODE_ROOT)
+        sys.path.insert(0, str(CODE_ROOT))
     backends = [b for b in args.backends.split(",") if b]
     formats = [f for f in args.formats.split(",") if f]
 
@@ -619,6 +654,10 @@ def _report(backend: str, what: str, rows: int, res: dict) -> None:
             print(res["phases"], flush=True)
 
 
+def _short(code: str) -> str:
+    return code.split()[0] + ("" if "clean" in code else "*")
+
+
 def _median(runs: list[dict], key: str) -> float | None:
     ok = [r[key] for r in runs if "error" not in r]
     return statistics.median(ok) if ok else None
@@ -629,7 +668,7 @@ def _table(results, args) -> None:
             if (s := _median(runs, "seconds"))}
     print()
     print(f"{'backend':<11} {'what':<20} {'rows':>9} {'seconds':>9} {'rows/s':>10} {'ratio':>7} "
-          f"{'peak MiB':>9} {'base MiB':>9}")
+          f"{'peak MiB':>9} {'base MiB':>9}  code")
     for backend, what, rows, runs in results:
         seconds = _median(runs, "seconds")
         if seconds is None:
@@ -637,10 +676,12 @@ def _table(results, args) -> None:
             continue
         rate = rows / seconds
         ratio = f"{rate / bare[backend]:.3f}" if backend in bare else "-"
+        codes = sorted({_short(r["code"]) for r in runs if r.get("code")}) or ["-"]
         print(f"{backend:<11} {what:<20} {rows:>9} {seconds:>9.2f} {rate:>10,.0f} {ratio:>7} "
-              f"{_median(runs, 'peak_mib'):>9.0f} {_median(runs, 'base_mib'):>9.0f}")
+              f"{_median(runs, 'peak_mib'):>9.0f} {_median(runs, 'base_mib'):>9.0f}  {','.join(codes)}")
     print("ratio = rows/s of the line / rows/s of the bare executemany of the same backend, same run;"
-          f" peak MiB = ru_maxrss of the child; base MiB = its RSS before the clock started"
+          f" peak MiB = ru_maxrss of the child; base MiB = its RSS before the clock started;"
+          f" code = commit the child imported (* = dashboard/ had uncommitted changes)"
           f"{'; medians of ' + str(args.repeat) + ' runs' if args.repeat > 1 else ''}.")
     if any(what == "import xlsx" for _, what, _, _ in results):
         print(f"XLSX: the file holds the first {XLSX_MAX_ROWS:,} rows on one sheet (the importer reads one sheet).")

@@ -184,24 +184,30 @@ def map_headers(table: RawTable, columns: list[Column], chosen: dict[str, str] |
 def parse_table(table: RawTable, columns: list[Column], chosen: dict[str, str] | None = None) -> ParsedTable:
     """Parse every cell, column by column. Each distinct text is parsed once (a file of two
     million rows has a few dozen months and some thousands of codes), so large files cost a
-    dictionary lookup per cell and the parsing rules stay those of `parse`."""
+    dictionary lookup per cell and the parsing rules stay those of `parse`.
+
+    The table's rows are consumed: once split into columns they are released (a national file's
+    rows weigh hundreds of megabytes)."""
     index, ignored, problems = map_headers(table, columns, chosen)
     if problems:
         return ParsedTable(pd.DataFrame(), problems, ignored)
     width = len(table.columns)
     rows = table.rows if all(len(row) == width for row in table.rows) \
-        else [row + [None] * (width - len(row)) for row in table.rows]
+        else [(*row, *[None] * (width - len(row))) for row in table.rows]
     cells = list(zip(*rows)) if rows else [()] * width
-    total = _total_rows(cells, columns, index, len(table.rows))
+    del rows
+    table.rows = []
+    total = _total_rows(cells, columns, index, len(table.lines))
     data: dict[str, Any] = {"_line": table.lines, "_total": total}
     for col in columns:
         i = index.get(col.name)
         if i is None:
-            data[col.name] = [None] * len(table.rows)
+            data[col.name] = [None] * len(table.lines)
             continue
         data[col.name] = _parse_column(table, col, cells[i], total, problems, table.columns[i])
     # object columns keep Python values as parsed: ints stay ints, SECRET and None stay themselves
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) if k[0] != "_" else v for k, v in data.items()})
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) if k[0] != "_" else v for k, v in data.items()},
+                         copy=False)
     problems.sort(key=lambda p: p.line or 0)  # stable: within a line, columns keep their order
     return ParsedTable(frame, problems, ignored, {c: table.columns[i] for c, i in index.items()})
 

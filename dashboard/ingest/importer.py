@@ -73,7 +73,6 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
     parsed = spec.parse(table, options or {})
     if parsed.problems:
         raise ImportRefused(parsed.problems)
-    table.rows = []  # every cell now lives in `parsed`: free the text of large files
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
         return _apply(engine, spec, table, parsed, sha, data, path.suffix, raw_dir, earlier, provenance,

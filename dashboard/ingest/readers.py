@@ -15,7 +15,7 @@ import re
 import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Sequence, Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path, PureWindowsPath
@@ -48,7 +48,7 @@ class RawTable:
     sheet: str | None
     header_line: int  # 1-based line of the header row as seen in Excel / text editor
     columns: list[str]  # header texts as written (stripped), "" for an empty header cell
-    rows: list[list[str | None]]  # cells as text, None when empty, same length as columns
+    rows: list[Sequence[str | None]]  # cells as text (tuples from CSV), None when empty, same length as columns
     lines: list[int]  # 1-based line of each data row (Excel row number for XLSX)
     encoding: str | None = None
     separator: str | None = None
@@ -151,7 +151,7 @@ def _build_table(grid: Grid, header: int, name: str, sheet: str | None = None,
     keep = [j for j in range(width) if columns[j] or j in filled]
     # Rows are reused as they are when they already have the kept shape (large files: no copy).
     rows = [cells if len(cells) == width and len(keep) == width
-            else [(cells[j] if j < len(cells) else None) for j in keep] for _, cells in body]
+            else tuple(cells[j] if j < len(cells) else None for j in keep) for _, cells in body]
     return RawTable(
         file_name=name, sheet=sheet, header_line=header_line,
         columns=[columns[j] for j in keep],
@@ -176,7 +176,11 @@ def _cell_text(text: str) -> str | None:
 def _read_csv(data: bytes, name: str, header_score: HeaderScore) -> RawTable:
     encoding, text = _decode(data)
     separator = _choose_separator(text, header_score)
-    grid = list(_non_empty(_csv_rows(text, separator, name)))
+    # The rows are decoded again, chunk by chunk, from the bytes: holding the whole text as a
+    # stream buffer would cost four bytes a character on a large file.
+    del text
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=_STREAM_ENCODING.get(encoding, encoding), newline="")
+    grid = list(_non_empty(_csv_rows(stream, separator, name)))
     header = _find_header(grid, header_score)
     if header is None:
         _refuse_no_header(name)
@@ -206,14 +210,20 @@ def _decode(data: bytes) -> tuple[str, str]:
     return "latin-1", data.decode("latin-1")
 
 
-def _csv_rows(text: str, separator: str, name: str) -> Iterator[tuple[int, list[str | None]]]:
+# A BOM is part of the bytes: let the codec drop it when it decodes the stream.
+_STREAM_ENCODING = {"utf-8": "utf-8-sig"}
+
+
+def _csv_rows(text: str | io.TextIOBase, separator: str, name: str) -> Iterator[tuple[int, list[str | None]]]:
     """Records with the physical line each starts on (a quoted field may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    source = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(source, delimiter=separator)
     line = 1
     seen: dict[str, str] = {}  # one object per distinct text: a large file repeats its months and codes
     try:
         for record in reader:
-            yield line, [seen.setdefault(t, t) if (t := c.strip()) else None for c in record]
+            # a tuple per record: lighter than a list, and a large file has millions of them
+            yield line, tuple(seen.setdefault(t, t) if (t := c.strip()) else None for c in record)
             line = reader.line_num + 1
     except csv.Error:
         _refuse(name, "un champ trop long ou un guillemet (\") jamais refermé",
