@@ -223,7 +223,7 @@ def _csv_rows(text: str | io.TextIOBase, separator: str, name: str) -> Iterator[
     try:
         for record in reader:
             # a tuple per record: lighter than a list, and a large file has millions of them
-            yield line, tuple(seen.setdefault(t, t) if (t := c.strip()) else None for c in record)
+            yield line, tuple([seen.setdefault(t, t) if (t := c.strip()) else None for c in record])
             line = reader.line_num + 1
     except csv.Error:
         _refuse(name, "un champ trop long ou un guillemet (\") jamais refermé",
