@@ -32,3 +32,24 @@ def test_import_errors_are_one_clear_message(tmp_path, monkeypatch, capsys):
     assert main(["import", str(bad), "--kind", "allocataires", "--source", "CAF"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Import refusé (1 problème(s)) :") and "vide.csv" in err and "Traceback" not in err
+
+
+def test_imports_show_and_rollback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("OBSERVATOIRE_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["init", "--no-demo"]) == 0
+    path = tmp_path / "caf.csv"
+    path.write_text("Mois;Code commune;Foyers\n2025-03;93001;100\n", encoding="utf-8")
+    assert main(["import", str(path), "--kind", "allocataires", "--source", "CAF test", "--dry-run"]) == 0
+    assert "rien n'a été écrit" in capsys.readouterr().out
+    assert main(["import", str(path), "--kind", "allocataires", "--source", "CAF test"]) == 0
+    number = int(capsys.readouterr().out.split("Import n° ")[1].split()[0])
+    assert main(["imports", "show", str(number)]) == 0
+    shown = capsys.readouterr().out
+    assert "SHA-256" in shown and "caf.csv" in shown and "applied" in shown
+    assert main(["imports", "rollback", str(number)]) == 0
+    assert f"Import n° {number} annulé" in capsys.readouterr().out
+    assert main(["imports", "rollback", str(number)]) == 1
+    assert "déjà annulé" in capsys.readouterr().err
+    assert main(["imports", "show", str(number)]) == 0
+    assert "rolled_back" in capsys.readouterr().out
