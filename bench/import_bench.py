@@ -5,6 +5,8 @@ imported through the real importer into SQLite and PostgreSQL, against a bare in
     python bench/import_bench.py --communes 3500 --months 12      # smaller
     python bench/import_bench.py --backends sqlite --formats csv
     python bench/import_bench.py --profile-rows 200000            # + cProfile of one CSV import (SQLite)
+    python bench/import_bench.py --phases                         # + where time and memory go, per import
+    python bench/import_bench.py --commit HEAD                    # measure one commit (frozen copy of dashboard/)
 
 What is measured (see bench/README.md):
 - the geography is *data*: one GeoJSON of tiny square communes per département, imported with
@@ -285,8 +287,8 @@ def build_template(backend: str, work: Path, geo: list, geojson_dir: Path, rebui
         if not rebuild and pg_exists(db) and count_communes(url) == n_communes:
             print(f"[{backend}] template database reused: {db}", flush=True)
             return db
-        for stale in pg_databases(f"{PG_PREFIX}_tpl_c{n_communes}_d{len(geo)}_"):  # other schema or code
-            pg_drop(stale)
+        # Templates of other code versions are left alone: another run may be using them.
+        pg_drop(db)
         pg_admin(f'CREATE DATABASE "{db}"')
     migrate(url)
     engine = make_engine(url)
@@ -320,11 +322,12 @@ class FreshStore:
 
     def __init__(self, backend: str, template: str, work: Path, name: str):
         self.backend, self.template = backend, template
+        # the process id keeps two benchmark runs on one server from using the same database
         if backend == "sqlite":
-            self.path = work / f"run-{name}.sqlite"
+            self.path = work / f"run-{os.getpid()}-{name}.sqlite"
             self.url = f"sqlite:///{self.path}"
         else:
-            self.db = f"{PG_PREFIX}_run_{name}"
+            self.db = f"{PG_PREFIX}_run_{os.getpid()}_{name}"
             self.url = pg_url(self.db)
 
     def __enter__(self):
@@ -332,8 +335,17 @@ class FreshStore:
             self._cleanup()
             shutil.copyfile(self.template, self.path)
         else:
+            import psycopg
+
             pg_drop(self.db)
-            pg_admin(f'CREATE DATABASE "{self.db}" TEMPLATE "{self.template}"')
+            for attempt in range(10):  # a template cannot be copied while someone is connected to it
+                try:
+                    pg_admin(f'CREATE DATABASE "{self.db}" TEMPLATE "{self.template}"')
+                    break
+                except psycopg.errors.ObjectInUse:
+                    if attempt == 9:
+                        raise
+                    time.sleep(2)
         return self
 
     def __exit__(self, *exc):
@@ -354,15 +366,20 @@ class PhaseSampler:
     """A sampling profiler for the child: every `interval` s, the main thread's stack and the
     process's current RSS. Time goes to the first project function under import_file/_apply
     (the phase) and to the innermost project function on the stack (where the time is spent,
-    library calls included); each phase keeps the highest RSS seen while it ran."""
+    library calls included); each phase keeps the highest RSS seen while it ran.
+
+    The sampler needs the GIL: C code that keeps it (pandas, calamine) delays the next sample,
+    so each sample is weighted by the wall time since the previous one, which goes to the code
+    running when the sampler got the GIL back."""
 
     def __init__(self, interval: float = 0.01):
         import threading
 
         self.interval, self.main = interval, threading.main_thread().ident
-        self.phases: dict[str, list] = {}  # name -> [samples, max RSS MiB]
-        self.leaves: dict[str, int] = {}
-        self.total = 0
+        self.phases: dict[str, list] = {}  # name -> [seconds, max RSS MiB]
+        self.leaves: dict[str, float] = {}
+        self.total = 0.0
+        self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._page = os.sysconf("SC_PAGE_SIZE")
@@ -381,7 +398,10 @@ class PhaseSampler:
 
     def _run(self) -> None:
         root = str(CODE_ROOT / "dashboard")
+        last = time.perf_counter()
         while not self._stop.wait(self.interval):
+            now = time.perf_counter()
+            weight, last = now - last, now
             frame = sys._current_frames().get(self.main)
             stack = []
             while frame is not None:
@@ -397,21 +417,22 @@ class PhaseSampler:
             leaf = names[-1] + ("" if stack[-1] is ours[-1] else f" > {stack[-1].f_code.co_name}")
             rss = self._rss()
             entry = self.phases.setdefault(phase, [0, 0.0])
-            entry[0] += 1
+            entry[0] += weight
             entry[1] = max(entry[1], rss)
-            self.leaves[leaf] = self.leaves.get(leaf, 0) + 1
-            self.total += 1
+            self.leaves[leaf] = self.leaves.get(leaf, 0) + weight
+            self.total += weight
+            self.samples += 1
 
     def report(self, top: int) -> str:
         if not self.total:
             return "(no samples)"
-        lines = [(f"phases (first project function under import_file/_apply), {self.total} samples "
-                  f"every {self.interval * 1000:.0f} ms:")]
-        for name, (n, rss) in sorted(self.phases.items(), key=lambda kv: -kv[1][0])[:top]:
-            lines.append(f"  {100 * n / self.total:5.1f} %  {n * self.interval:7.2f} s  max RSS {rss:6.0f} MiB  {name}")
+        lines = [(f"phases (first project function under import_file/_apply), {self.samples} samples "
+                  f"over {self.total:.1f} s:")]
+        for name, (t, rss) in sorted(self.phases.items(), key=lambda kv: -kv[1][0])[:top]:
+            lines.append(f"  {100 * t / self.total:5.1f} %  {t:7.2f} s  max RSS {rss:6.0f} MiB  {name}")
         lines.append("innermost project function (> the library function running under it):")
-        for name, n in sorted(self.leaves.items(), key=lambda kv: -kv[1])[:top]:
-            lines.append(f"  {100 * n / self.total:5.1f} %  {n * self.interval:7.2f} s  {name}")
+        for name, t in sorted(self.leaves.items(), key=lambda kv: -kv[1])[:top]:
+            lines.append(f"  {100 * t / self.total:5.1f} %  {t:7.2f} s  {name}")
         return "\n".join(lines)
 
 
@@ -552,10 +573,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--formats", default="csv,xlsx")
     p.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is printed")
     p.add_argument("--timeout", type=float, default=120,
-                   help="seconds before one measurement is given up (reported as a bound, never extrapolated)")
+                   help="seconds before one measurement is given up (reported as not finished, never extrapolated)")
     p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "observatoire_bench")
     p.add_argument("--rebuild", action="store_true", help="rebuild the files and template stores")
     p.add_argument("--drop-templates", action="store_true", help="drop the PostgreSQL template at the end")
+    p.add_argument("--drop-stale-templates", action="store_true",
+                   help="drop the other observatoire_bench_tpl_* databases (other sizes or code versions)")
     p.add_argument("--profile-rows", type=int, default=0,
                    help="also profile (cProfile) one SQLite CSV import of the first N rows")
     p.add_argument("--profile-top", type=int, default=15)
@@ -640,6 +663,12 @@ def main(argv: list[str] | None = None) -> None:
 
     _table(results, args)
     print(f"code measured: {code_version()}")
+    if args.drop_stale_templates:
+        keep = set(templates.values())
+        for stale in pg_databases(f"{PG_PREFIX}_tpl_"):
+            if stale not in keep:
+                print(f"dropping stale template {stale}")
+                pg_drop(stale)
     if args.drop_templates and "postgresql" in templates:
         pg_drop(templates["postgresql"])
 

@@ -38,7 +38,7 @@ INDEX = """<!DOCTYPE html>
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
-    queries.configure(engine)
+    queries.configure(engine, settings.cache_redis_url)
     service.configure(engine, settings)
     app = Dash(
         __name__,

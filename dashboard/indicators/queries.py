@@ -8,23 +8,38 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import lru_cache
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
 
 from dashboard.ingest.kinds import KINDS
-from dashboard.store.models import QUALITIES, Figure, Geography, ImportRecord, Indicator, Territory, TerritoryLink
+from dashboard.indicators import cache
+from dashboard.store.models import (
+    QUALITIES,
+    Figure,
+    Geography,
+    ImportEvent,
+    ImportRecord,
+    Indicator,
+    Territory,
+    TerritoryLink,
+)
 
 _engine: Engine | None = None
 
 
-def configure(engine: Engine) -> None:
-    """Point the query layer at a store (done once by the app factory)."""
+def configure(engine: Engine, redis_url: str | None = None) -> None:
+    """Point the query layer at a store and its cache (done once by the app factory)."""
     global _engine
     _engine = engine
-    geojson.cache_clear()
+    cache.configure(redis_url, generation)
+
+
+def generation() -> int:
+    """The store's generation: it changes with every import and rollback (cache keys carry it)."""
+    with engine().connect() as conn:
+        return conn.execute(select(func.coalesce(func.max(ImportEvent.id), 0))).scalar_one()
 
 
 def engine() -> Engine:
@@ -38,6 +53,7 @@ def _frame(statement) -> pd.DataFrame:
         return pd.read_sql(statement, conn)
 
 
+@cache.cached
 def imports() -> pd.DataFrame:
     """Every applied import with its provenance, newest first."""
     frame = _frame(select(
@@ -51,6 +67,7 @@ def imports() -> pd.DataFrame:
     return frame
 
 
+@cache.cached
 def indicator_coverage() -> pd.DataFrame:
     """Per stored indicator: label, unit, periods covered, territories, sources and demo flag."""
     stmt = (
@@ -75,6 +92,7 @@ def indicator_coverage() -> pd.DataFrame:
     return frame
 
 
+@cache.cached
 def territory_counts() -> pd.DataFrame:
     """How many territories of each level each geography holds, and how many have a shape."""
     return _frame(
@@ -86,6 +104,7 @@ def territory_counts() -> pd.DataFrame:
         .order_by(Territory.geography_code, Territory.level))
 
 
+@cache.cached
 def periods(indicator: str) -> list[tuple[str, dt.date]]:
     with engine().connect() as conn:
         rows = conn.execute(select(Figure.period_type, Figure.period_start).where(
@@ -100,6 +119,7 @@ def levels_with_data(indicator: str) -> list[str]:
                                  .where(Figure.indicator_code == indicator).distinct()))
 
 
+@cache.cached
 def geography_of(indicator: str, period_type: str, period_start: dt.date) -> str | None:
     """The COG geography a figure was given on (a figure is drawn on the geography of its own
     date, which its source chose: the population of 2023 is published on the 2025 communes)."""
@@ -114,6 +134,7 @@ def geography_of(indicator: str, period_type: str, period_start: dt.date) -> str
     return found[0] if found else geography_at("cog", period_start)
 
 
+@cache.cached
 def indicators() -> pd.DataFrame:
     """The stored indicators that have figures: code, label, unit, source."""
     return _frame(select(Indicator.code, Indicator.label, Indicator.unit, Indicator.source)
@@ -130,6 +151,7 @@ def geography_at(family: str, day: dt.date) -> str | None:
     return None
 
 
+@cache.cached
 def territories(geography: str, level: str) -> pd.DataFrame:
     return _frame(select(Territory.id, Territory.code, Territory.name, Territory.attributes,
                          Territory.label_lon, Territory.label_lat, Territory.area_km2)
@@ -137,7 +159,7 @@ def territories(geography: str, level: str) -> pd.DataFrame:
                   .order_by(Territory.code))
 
 
-@lru_cache(maxsize=32)
+@cache.cached
 def geojson(geography: str, level: str) -> dict:
     """The prepared shapes of one level as a FeatureCollection keyed by territory code
     (cached: geometry only changes with an import of the geography)."""
@@ -150,6 +172,7 @@ def geojson(geography: str, level: str) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+@cache.cached
 def values(indicator: str, level: str, period_type: str, period_start: dt.date, geography: str) -> pd.DataFrame:
     """One indicator for every territory of one level, one period, on one geography.
 
