@@ -16,7 +16,7 @@ TIMEOUT = 3600
 _state: dict[str, Any] = {}
 
 
-def configure(redis_url: str | None, generation: Callable[[], int]) -> None:
+def configure(redis_url: str | None, generation: Callable[[], str]) -> None:
     config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url} if redis_url \
         else {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     config["CACHE_DEFAULT_TIMEOUT"] = TIMEOUT

@@ -36,10 +36,13 @@ def configure(engine: Engine, redis_url: str | None = None) -> None:
     cache.configure(redis_url, generation)
 
 
-def generation() -> int:
-    """The store's generation: it changes with every import and rollback (cache keys carry it)."""
+def generation() -> str:
+    """The store's generation: it changes with every import and rollback (cache keys carry it),
+    and with the store itself (its URL, and the time of its latest event: a store dropped and
+    made again does not meet its predecessor's entries)."""
     with engine().connect() as conn:
-        return conn.execute(select(func.coalesce(func.max(ImportEvent.id), 0))).scalar_one()
+        latest, at = conn.execute(select(func.max(ImportEvent.id), func.max(ImportEvent.at))).one()
+    return f"{engine().url.render_as_string(hide_password=True)}|{latest}|{at}"
 
 
 def engine() -> Engine:
