@@ -188,6 +188,20 @@ def pg_exists(db: str) -> bool:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone() is not None
 
 
+def pg_drop_orphans() -> None:
+    """Drop the run databases of benchmark processes that died before cleaning up (killed runs).
+    Only for a server on this machine, where a database's process id can be checked."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(POSTGRES_ADMIN).host not in ("127.0.0.1", "localhost", "::1", None):
+        return
+    for db in pg_databases(f"{PG_PREFIX}_run_"):
+        pid = db.removeprefix(f"{PG_PREFIX}_run_").split("_")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            print(f"dropping {db} (left by benchmark process {pid}, which no longer runs)", flush=True)
+            pg_drop(db)
+
+
 def pg_drop(db: str) -> None:
     pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
@@ -629,6 +643,8 @@ def main(argv: list[str] | None = None) -> None:
 
     results = []  # (backend, what, rows, [result…])
     templates = {}
+    if "postgresql" in backends:
+        pg_drop_orphans()
     for backend in backends:
         templates[backend] = build_template(backend, work.parent, geo, geojson_dir, args.rebuild)
         for fmt in formats:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from dashboard.ingest.kinds import KINDS
 from dashboard.indicators import cache
+from dashboard.indicators.registry import DERIVED, DERIVED_BY_CODE, Derived
 from dashboard.store.models import (
     QUALITIES,
     Figure,
@@ -109,6 +110,9 @@ def territory_counts() -> pd.DataFrame:
 
 @cache.cached
 def periods(indicator: str) -> list[tuple[str, dt.date]]:
+    """The periods an indicator has figures for (a derived one: those of its first input)."""
+    if indicator in DERIVED_BY_CODE:
+        return periods(_inputs(DERIVED_BY_CODE[indicator])[0])
     with engine().connect() as conn:
         rows = conn.execute(select(Figure.period_type, Figure.period_start).where(
             Figure.indicator_code == indicator, Figure.superseded_by.is_(None)).distinct()
@@ -126,6 +130,8 @@ def levels_with_data(indicator: str) -> list[str]:
 def geography_of(indicator: str, period_type: str, period_start: dt.date) -> str | None:
     """The COG geography a figure was given on (a figure is drawn on the geography of its own
     date, which its source chose: the population of 2023 is published on the 2025 communes)."""
+    if indicator in DERIVED_BY_CODE:
+        return geography_of(_inputs(DERIVED_BY_CODE[indicator])[0], period_type, period_start)
     with engine().connect() as conn:
         found = conn.execute(
             select(Territory.geography_code, func.count().label("n"))
@@ -139,10 +145,23 @@ def geography_of(indicator: str, period_type: str, period_start: dt.date) -> str
 
 @cache.cached
 def indicators() -> pd.DataFrame:
-    """The stored indicators that have figures: code, label, unit, source."""
-    return _frame(select(Indicator.code, Indicator.label, Indicator.unit, Indicator.source)
-                  .where(Indicator.code.in_(select(Figure.indicator_code).distinct()))
-                  .order_by(Indicator.label))
+    """The indicators that have figures: the stored ones with figures, and the derived ones
+    whose inputs have figures. Columns: code, label, unit, source."""
+    stored = _frame(select(Indicator.code, Indicator.label, Indicator.unit, Indicator.source)
+                    .where(Indicator.code.in_(select(Figure.indicator_code).distinct())))
+    have = set(stored["code"])
+    derived = [{"code": d.code, "label": d.label, "unit": d.unit,
+                "source": " ; ".join(stored.set_index("code").loc[[i for i in _inputs(d)], "source"].unique())}
+               for d in DERIVED if all(i in have for i in _inputs(d))]
+    return pd.concat([stored, pd.DataFrame(derived, columns=stored.columns)], ignore_index=True) \
+        .sort_values("label", ignore_index=True)
+
+
+def _inputs(spec: Derived) -> list[str]:
+    """The stored indicators a derived one is computed from."""
+    direct = [*spec.parts, *(x for x in (spec.numerator, spec.denominator) if x)]
+    return [leaf for code in direct for leaf in (_inputs(DERIVED_BY_CODE[code]) if code in DERIVED_BY_CODE
+                                                 else [code])]
 
 
 def geography_at(family: str, day: dt.date) -> str | None:
@@ -175,16 +194,74 @@ def geojson(geography: str, level: str) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+COLUMNS = ["code", "name", "value", "flag", "import_id", "source", "quality", "data_date", "caveats", "aggregated"]
+
+
 @cache.cached
 def values(indicator: str, level: str, period_type: str, period_start: dt.date, geography: str) -> pd.DataFrame:
     """One indicator for every territory of one level, one period, on one geography.
 
     Columns: code, name, value, flag, aggregated, and the provenance: import_id, source,
     quality, data_date, caveats."""
+    if indicator in DERIVED_BY_CODE:
+        return _derived(DERIVED_BY_CODE[indicator], level, period_type, period_start, geography)
     direct = _direct(indicator, level, period_type, period_start, geography)
     if not direct.empty:
         return direct
-    return _aggregated(indicator, level, period_type, period_start, geography)
+    for child_level in ("commune", "circonscription"):
+        if child_level != level:
+            summed = _aggregated(indicator, level, period_type, period_start, geography, child_level)
+            if not summed.empty:
+                return summed
+    return pd.DataFrame(columns=COLUMNS)
+
+
+def _derived(spec: Derived, level, period_type, period_start, geography) -> pd.DataFrame:
+    """A ratio or a sum, computed territory by territory from the (aggregated) counts."""
+    if spec.parts:
+        frames = [values(p, level, period_type, period_start, geography) for p in spec.parts]
+        if any(f.empty for f in frames):
+            return pd.DataFrame(columns=COLUMNS)
+        merged = frames[0].copy()
+        merged["value"] = sum(f.set_index("code")["value"].reindex(merged["code"]).to_numpy() for f in frames)
+        merged["flag"] = _combine_flags(frames, merged["code"])
+        return merged[COLUMNS]
+    num = values(spec.numerator, level, period_type, period_start, geography)
+    if num.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    den = _denominator(spec.denominator, level, period_type, period_start, geography)
+    if den.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    den_values = den.set_index("code")["value"].reindex(num["code"]).to_numpy()
+    out = num.copy()
+    out["value"] = [None if (d is None or d != d or d == 0 or n is None or n != n) else n / d * spec.scale
+                    for n, d in zip(num["value"].tolist(), den_values.tolist())]
+    out["flag"] = _combine_flags([num, den], num["code"])
+    out["source"] = [" ; ".join(dict.fromkeys(x for x in (a, b) if isinstance(x, str)))
+                     for a, b in zip(num["source"], den.set_index("code")["source"].reindex(num["code"]))]
+    den_quality = den.set_index("code")["quality"].reindex(num["code"]).to_numpy()
+    out["quality"] = ["demo" if "demo" in (a, b) else a for a, b in zip(num["quality"], den_quality)]
+    return out[COLUMNS]
+
+
+def _denominator(indicator, level, period_type, period_start, geography) -> pd.DataFrame:
+    """The denominator of the same period, or — for the yearly population — of the nearest year
+    available on the same geography (the latest before the period, else the first after)."""
+    same = values(indicator, level, period_type, period_start, geography)
+    if not same.empty:
+        return same
+    available = [d for t, d in periods(indicator) if geography_of(indicator, t, d) == geography]
+    if not available:
+        return same
+    before = [d for d in available if d <= period_start]
+    nearest = max(before) if before else min(available)
+    kind = next(t for t, d in periods(indicator) if d == nearest)
+    return values(indicator, level, kind, nearest, geography)
+
+
+def _combine_flags(frames: list[pd.DataFrame], codes: pd.Series) -> list[str | None]:
+    flags = [f.set_index("code")["flag"].reindex(codes).to_numpy() for f in frames]
+    return ["secret_source" if any(isinstance(x[i], str) for x in flags) else None for i in range(len(codes))]
 
 
 def _provenance_columns():
@@ -207,15 +284,17 @@ def _direct(indicator, level, period_type, period_start, geography) -> pd.DataFr
     return frame
 
 
-def _aggregated(indicator, level, period_type, period_start, geography) -> pd.DataFrame:
-    """Sum the communes of each territory (value × link weight); a territory with any commune
-    missing, secret or of unknown weight gets no value."""
+def _aggregated(indicator, level, period_type, period_start, geography, child_level) -> pd.DataFrame:
+    """Sum the children of each territory (value × link weight). From communes, a territory with
+    any commune missing, secret or of unknown weight gets no value (a partial sum would be a false
+    figure); from circonscriptions (ALI activity), a circonscription without figures has no ALI
+    and adds nothing."""
     parent, child = aliased(Territory), aliased(Territory)
     stmt = (
         select(parent.code, parent.name, child.code.label("child_code"), TerritoryLink.weight,
                Figure.value, Figure.flag, *_provenance_columns())
         .join(TerritoryLink, TerritoryLink.parent_id == parent.id)
-        .join(child, and_(child.id == TerritoryLink.child_id, child.level == "commune"))
+        .join(child, and_(child.id == TerritoryLink.child_id, child.level == child_level))
         .outerjoin(Figure, and_(Figure.territory_id == child.id, Figure.indicator_code == indicator,
                                 Figure.period_type == period_type, Figure.period_start == period_start,
                                 Figure.superseded_by.is_(None)))
@@ -223,18 +302,17 @@ def _aggregated(indicator, level, period_type, period_start, geography) -> pd.Da
         .where(parent.geography_code == geography, parent.level == level)
     )
     parts = _frame(stmt)
-    columns = ["code", "name", "value", "flag", "import_id", "source", "quality", "data_date", "caveats",
-               "aggregated"]
     if parts.empty or parts["value"].notna().sum() == 0:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=COLUMNS)
     parts["part"] = parts["value"] * parts["weight"]
+    complete = child_level == "commune"
     grouped = parts.groupby(["code", "name"], sort=True)
     out = grouped.agg(
-        value=("part", lambda s: s.sum() if s.notna().all() else float("nan")),
+        value=("part", lambda s: s.sum() if s.notna().all() or not complete else float("nan")),
         import_id=("import_id", "max"), source=("source", "first"),
         quality=("quality", lambda q: "demo" if (q == "demo").any() else q.dropna().iloc[0] if q.notna().any() else None),
         data_date=("data_date", "first"), caveats=("caveats", "first"),
     ).reset_index()
     out["flag"] = None
     out["aggregated"] = True
-    return out[columns]
+    return out[COLUMNS]

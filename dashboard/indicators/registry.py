@@ -75,3 +75,47 @@ STORED: tuple[StoredIndicator, ...] = (
                       f"Parmi les entrées du trimestre, personnes {label} {h} mois après la fin du trimestre.")
       for h in (6, 12) for status, label in COHORT_STATUSES.items()),
 )
+
+
+@dataclass(frozen=True)
+class Derived:
+    """An indicator computed from stored ones, never stored: a ratio (numerator ÷ denominator ×
+    scale) or a sum of parts. Coarser levels are computed from the aggregated counts, never by
+    averaging rates."""
+
+    code: str
+    label: str
+    unit: str
+    definition: str
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1.0
+    parts: tuple[str, ...] = ()
+    # Secrecy: "rate" — masked when its numerator or denominator is; "count" — like a count.
+    secrecy: str = "rate"
+
+
+EXITS = ("ali_sorties_emploi_durable", "ali_sorties_emploi_transition", "ali_sorties_formation",
+         "ali_sorties_autres")
+
+DERIVED: tuple[Derived, ...] = (
+    Derived("rsa_foyers_pour_100_hab", "Foyers au RSA pour 100 habitants", "pour 100 habitants",
+            "Foyers allocataires du RSA rapportés à la population municipale de l'année la plus proche.",
+            numerator="rsa_foyers", denominator="population", scale=100),
+    Derived("ali_sorties", "Sorties d'accompagnement (tous motifs)", "personnes",
+            "Somme des sorties du mois : emploi durable, emploi de transition, formation, autres.",
+            parts=EXITS, secrecy="count"),
+    Derived("ali_taux_couverture", "Taux de couverture de l'ALI", "%",
+            "Personnes suivies par l'ALI (file active) rapportées aux foyers au RSA du territoire.",
+            numerator="ali_file_active", denominator="rsa_foyers", scale=100),
+    Derived("ali_part_sorties_emploi_durable", "Part des sorties vers l'emploi durable", "%",
+            "Sorties vers l'emploi durable rapportées à l'ensemble des sorties du mois.",
+            numerator="ali_sorties_emploi_durable", denominator="ali_sorties", scale=100),
+    Derived("ali_part_qpv", "Part des personnes suivies résidant en QPV", "%",
+            "Personnes suivies résidant dans un QPV rapportées à la file active.",
+            numerator="ali_file_active_qpv", denominator="ali_file_active", scale=100),
+    Derived("de_abc_part_rsa", "Part des demandeurs d'emploi percevant le RSA", "%",
+            "Demandeurs d'emploi ABC percevant le RSA rapportés à l'ensemble des demandeurs ABC.",
+            numerator="de_abc_rsa", denominator="de_abc", scale=100),
+)
+DERIVED_BY_CODE = {d.code: d for d in DERIVED}

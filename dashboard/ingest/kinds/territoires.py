@@ -128,6 +128,13 @@ class Territoires(Kind):
                 write.link(commune, built[circ], None if weight is None else round(weight, 6),
                      f"part de la population municipale {shares.get('_year', '?')} des communes déléguées "
                      f"{', '.join(inside)}" if weight is not None else "part inconnue")
+        # Circonscriptions make up the département: figures given per circonscription (ALI
+        # activity) are summed to the département through these links.
+        departement = ctx.session.scalar(select(Territory).where(
+            Territory.geography_code == geo.code, Territory.level == "departement"))
+        if departement is not None:
+            for territory in built.values():
+                write.link(territory, departement, 1.0, "circonscription du département")
         _drop_stale(ctx, geo.code, set(built))
         return {"circonscriptions": len(built)}
 
@@ -186,7 +193,8 @@ def _drop_stale(ctx: Context, geography: str, keep: set[str]) -> None:
         Territory.geography_code == geography, Territory.level == "circonscription",
         Territory.code.not_in(keep), ~exists().where(Figure.territory_id == Territory.id))))
     for territory in stale:
-        for row in ctx.session.scalars(select(TerritoryLink).where(TerritoryLink.parent_id == territory.id)):
+        for row in ctx.session.scalars(select(TerritoryLink).where(
+                (TerritoryLink.parent_id == territory.id) | (TerritoryLink.child_id == territory.id))):
             ctx.writer.delete(row)
         ctx.writer.delete(territory)
     ctx.session.flush()

@@ -1,0 +1,208 @@
+"""Statistical secrecy, applied by the query layer so that no page, download or API bypasses it.
+
+Primary secrecy masks counts from 1 to a threshold, and rates built on a masked count. Secondary
+secrecy masks more cells wherever totals and their parts are published together, until no masked
+value can be derived from the published ones. The check is linear and exact: each constraint
+`total = sum(parts)` is an equation, the masked and unpublished cells are the unknowns, and a
+masked cell leaks when its unit vector lies in the row space of the equations restricted to the
+unknowns. Gauss-Jordan elimination in rational arithmetic decides it, block by block (connected
+components of the constraints: one département never constrains another).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+SECRET = "s"  # how a masked cell is displayed: never 0, never blank
+
+
+@dataclass(frozen=True)
+class Constraint:
+    total: Hashable              # key of the total cell
+    parts: tuple[Hashable, ...]  # keys of the part cells; total == sum(parts) holds for the true values
+
+
+def primary_mask(values: Mapping[Hashable, float | None], threshold: int = 10) -> set[Hashable]:
+    """Keys whose value is a count from 1 to threshold (0 and None are not masked: None is 'no data').
+
+    Fractional values above 0 count as small too: a weighted estimate of 0.4 is not a true 0."""
+    return {key for key, value in values.items() if not _missing(value) and 0 < value <= threshold}
+
+
+def mask_rates(rate_keys: Mapping[Hashable, tuple[Hashable, Hashable | None]], masked: set) -> set[Hashable]:
+    """Rate keys whose numerator or denominator key is masked (either one gives the other away)."""
+    return {rate for rate, (numerator, denominator) in rate_keys.items()
+            if numerator in masked or (denominator is not None and denominator in masked)}
+
+
+def recoverable(values: Mapping[Hashable, float | None], constraints: Sequence[Constraint],
+                masked: Iterable[Hashable]) -> set[Hashable]:
+    """Masked keys whose value is uniquely determined by the published values and the constraints
+    taken as linear equations (e_i in the row space of the constraint matrix restricted to the
+    unknowns: masked cells, and cells that are absent or None, which no one can read either)."""
+    masked = set(masked)
+    return {cell for block in _blocks(values, constraints, masked)
+            for cell in block.determined() if cell in masked}
+
+
+def protect(values: Mapping[Hashable, float | None], constraints: Sequence[Constraint], threshold: int = 10,
+            already_masked: Iterable[Hashable] = ()) -> set[Hashable]:
+    """All keys to mask: the primary ones plus `already_masked` (e.g. cells the source itself
+    masked), then secondary suppressions until `recoverable` finds nothing.
+
+    Each round looks at every leaking cell and the constraints that contain it and take part in
+    its derivation; the one with the fewest masked cells wins (then key order, then constraint
+    order), and its smallest published part is masked (parts the derivation uses first, ties by
+    key order), its total only when no part is left. A leak that runs through no such constraint
+    (it goes through other masked cells) is cut by masking the smallest published cell the
+    derivation uses, non-totals first. A cell that the constraints force to 0 whatever the
+    values (possible only with redundant constraints) cannot be hidden and is left as it is."""
+    masked = primary_mask(values, threshold) | set(already_masked)
+    for block in _blocks(values, constraints, masked):
+        _protect_block(block, values, masked)
+    return masked
+
+
+def _protect_block(block: _Block, values: Mapping[Hashable, float | None], masked: set[Hashable]) -> None:
+    forced: set[Hashable] = set()
+    while leaks := sorted((cell for cell in block.determined() if cell in masked and cell not in forced),
+                          key=block.rank.__getitem__):
+        best = fallback = None  # best: (masked cells in the constraint, its index, cells the leak uses)
+        for cell in leaks:
+            used = block.used_cells(cell)
+            if not used:
+                forced.add(cell)
+                continue
+            fallback = fallback or used
+            for index in block.constraints_of[cell]:
+                equation = block.equations[index]
+                if any(other in used for other in equation):
+                    hidden = sum(other in masked for other in equation)
+                    if best is None or hidden < best[0]:
+                        best = (hidden, index, used)
+        if best:
+            _, index, used = best
+            constraint = block.constraints[index]
+            parts = [part for part in dict.fromkeys(constraint.parts) if part not in block.unknown]
+            cell = min(parts, key=lambda part: (part not in used, values[part], block.rank[part])) if parts \
+                else constraint.total
+        elif fallback:
+            cell = min(fallback, key=lambda other: (other in block.totals, values[other], block.rank[other]))
+        else:
+            continue  # every leak left is forced: the next test of the loop finds none
+        masked.add(cell)
+        block.add_unknown(cell)
+
+
+class _Block:
+    """The equations of one connected block, in Gauss-Jordan form over the unknown cells.
+
+    Each row keeps `combos[row]`, its expression as a combination of the original equations, so a
+    leak can be traced back to the published cells it uses. Unknown cells are added one column at
+    a time, which keeps the form reduced as secondary cells are masked without starting over."""
+
+    def __init__(self, constraints: list[Constraint], equations: list[dict[Hashable, int]]):
+        self.constraints = constraints
+        self.equations = equations
+        self.totals = {constraint.total for constraint in constraints}
+        self.constraints_of: dict[Hashable, list[int]] = {}
+        for index, equation in enumerate(equations):
+            for cell in equation:
+                self.constraints_of.setdefault(cell, []).append(index)
+        self.rank = {cell: position for position, cell in enumerate(_ordered(self.constraints_of))}
+        self.unknown: set[Hashable] = set()
+        self.combos: list[dict[int, Fraction]] = [{index: Fraction(1)} for index in range(len(equations))]
+        self.rows: list[dict[Hashable, Fraction]] = [{} for _ in equations]  # unknown part of each row
+        self.pivot_row: dict[Hashable, int] = {}
+
+    def add_unknown(self, cell: Hashable) -> None:
+        self.unknown.add(cell)
+        column = {}
+        for row, combo in enumerate(self.combos):
+            coefficient = sum(combo.get(index, 0) * self.equations[index][cell]
+                              for index in self.constraints_of[cell])
+            if coefficient:
+                column[row] = coefficient
+        # Rows with no unknown left relate published values only: one of them, if it involves
+        # the new cell, becomes its pivot row. Otherwise the cell is a free column.
+        empty = [row for row in column if not self.rows[row]]
+        if not empty:
+            for row, coefficient in column.items():
+                self.rows[row][cell] = coefficient
+            return
+        pivot = min(empty, key=lambda row: (len(self.combos[row]), row))
+        scale = column.pop(pivot)
+        self.combos[pivot] = {index: y / scale for index, y in self.combos[pivot].items()}
+        self.rows[pivot] = {cell: Fraction(1)}
+        self.pivot_row[cell] = pivot
+        for row, coefficient in column.items():
+            combo = self.combos[row]
+            for index, y in self.combos[pivot].items():
+                if updated := combo.get(index, 0) - coefficient * y:
+                    combo[index] = updated
+                else:
+                    combo.pop(index, None)
+
+    def determined(self) -> list[Hashable]:
+        """Unknown cells whose pivot row holds no other unknown: their value follows."""
+        return [cell for cell, row in self.pivot_row.items() if len(self.rows[row]) == 1]
+
+    def used_cells(self, cell: Hashable) -> set[Hashable]:
+        """Published cells with a non-zero weight in the derivation of a determined cell."""
+        weights: dict[Hashable, Fraction] = {}
+        for index, y in self.combos[self.pivot_row[cell]].items():
+            for other, coefficient in self.equations[index].items():
+                if other not in self.unknown:
+                    weights[other] = weights.get(other, 0) + y * coefficient
+        return {other for other, weight in weights.items() if weight}
+
+
+def _blocks(values: Mapping[Hashable, float | None], constraints: Sequence[Constraint],
+            masked: set[Hashable]) -> Iterator[_Block]:
+    """One `_Block` per connected component of the constraints that holds a masked cell, with its
+    masked and unpublished cells already added as unknowns (in key order, for determinism)."""
+    equations = []
+    for constraint in constraints:
+        equation = {constraint.total: 1}
+        for part in constraint.parts:
+            equation[part] = equation.get(part, 0) - 1
+        if equation := {cell: c for cell, c in equation.items() if c}:
+            equations.append((constraint, equation))
+    parent: dict[Hashable, Hashable] = {}
+
+    def root(cell: Hashable) -> Hashable:
+        parent.setdefault(cell, cell)
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    for _, equation in equations:
+        first, *others = equation
+        for cell in others:
+            parent[root(cell)] = root(first)
+    components: dict[Hashable, list] = {}
+    for constraint, equation in equations:
+        components.setdefault(root(next(iter(equation))), []).append((constraint, equation))
+    for members in components.values():
+        block = _Block([c for c, _ in members], [e for _, e in members])
+        if not any(cell in masked for cell in block.constraints_of):
+            continue
+        for cell in block.rank:  # rank is a dict in key order
+            if cell in masked or _missing(values.get(cell)):
+                block.add_unknown(cell)
+        yield block
+
+
+def _ordered(keys: Iterable[Hashable]) -> list[Hashable]:
+    keys = list(keys)
+    try:
+        return sorted(keys)
+    except TypeError:  # keys that do not compare (mixed types, None inside tuples): repr is stable
+        return sorted(keys, key=repr)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
