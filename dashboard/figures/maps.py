@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.theme import LAYOUT, SEQUENTIAL
-from dashboard.formatting import fr_number
+from dashboard.formatting import fr_number, fr_percent
 
 
 def _clockwise(ring: list) -> list:
@@ -30,21 +30,22 @@ def svg_geojson(geojson: dict) -> dict:
         {**f, "geometry": _rewind(f["geometry"])} for f in geojson["features"]]}
 
 
-def choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, unit: str) -> go.Figure:
+def choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, unit: str, decimals: int = 0) -> go.Figure:
     """`frame` has columns code, name, value, flag: one row per territory drawn."""
     codes = [f["id"] for f in geojson["features"]]
     shown = frame.set_index("code").reindex(codes)
     names = [f["properties"]["nom"] for f in geojson["features"]]
     text = [
         "s (secret statistique)" if flag == "secret_source"
-        else ("non disponible" if pd.isna(v) else f"{fr_number(v)} {unit}")
+        else ("non disponible" if pd.isna(v) else
+              fr_percent(v, decimals) if unit == "%" else f"{fr_number(v, decimals)} {unit}")
         for v, flag in zip(shown["value"], shown["flag"])
     ]
     fig = go.Figure(go.Choropleth(
         geojson=svg_geojson(geojson), featureidkey="id", locations=codes, z=shown["value"].astype(float),
         customdata=list(zip(names, text)), colorscale=SEQUENTIAL, marker={"line": {"width": 0.6, "color": "white"}},
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
-        colorbar={"title": {"text": unit}, "thickness": 12, "tickformat": ",d"},
+        colorbar={"title": {"text": unit}, "thickness": 12, "tickformat": ",d" if decimals == 0 else ",.1f"},
     ))
     # scope "europe": the smallest base-map file (assets/topojson/europe_110m.json), never drawn.
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", scope="europe",

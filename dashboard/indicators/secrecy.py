@@ -5,7 +5,7 @@ secrecy masks more cells wherever totals and their parts are published together,
 value can be derived from the published ones. The check is linear and exact: each constraint
 `total = sum(parts)` is an equation, the masked and unpublished cells are the unknowns, and a
 masked cell leaks when its unit vector lies in the row space of the equations restricted to the
-unknowns. Gauss-Jordan elimination in rational arithmetic decides it, block by block (connected
+unknowns. Gauss-Jordan elimination in exact integer arithmetic decides it, block by block (connected
 components of the constraints: one département never constrains another).
 """
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 SECRET = "s"  # how a masked cell is displayed: never 0, never blank
 
@@ -66,16 +65,14 @@ def protect(values: Mapping[Hashable, float | None], constraints: Sequence[Const
 
 
 def _protect_block(block: _Block, values: Mapping[Hashable, float | None], masked: set[Hashable]) -> None:
-    forced: set[Hashable] = set()
-    while leaks := sorted((cell for cell in block.determined() if cell in masked and cell not in forced),
-                          key=block.rank.__getitem__):
-        best = fallback = None  # best: (masked cells in the constraint, its index, cells the leak uses)
+    forced: set[Hashable] | None = None  # computed on the first leak only: most blocks have none
+    while leaks := [cell for cell in block.determined() if cell in masked]:
+        forced = block.forced() if forced is None else forced
+        if not (leaks := sorted(set(leaks) - forced, key=block.rank.__getitem__)):
+            return
+        best = None  # (masked cells in the constraint, its index, cells the leak uses)
         for cell in leaks:
             used = block.used_cells(cell)
-            if not used:
-                forced.add(cell)
-                continue
-            fallback = fallback or used
             for index in block.constraints_of[cell]:
                 equation = block.equations[index]
                 if any(other in used for other in equation):
@@ -88,10 +85,9 @@ def _protect_block(block: _Block, values: Mapping[Hashable, float | None], maske
             parts = [part for part in dict.fromkeys(constraint.parts) if part not in block.unknown]
             cell = min(parts, key=lambda part: (part not in used, values[part], block.rank[part])) if parts \
                 else constraint.total
-        elif fallback:
-            cell = min(fallback, key=lambda other: (other in block.totals, values[other], block.rank[other]))
-        else:
-            continue  # every leak left is forced: the next test of the loop finds none
+        else:  # a leak that is not forced uses some published cell (else its value would be 0)
+            used = block.used_cells(leaks[0])
+            cell = min(used, key=lambda other: (other in block.totals, values[other], block.rank[other]))
         masked.add(cell)
         block.add_unknown(cell)
 
@@ -113,17 +109,18 @@ class _Block:
                 self.constraints_of.setdefault(cell, []).append(index)
         self.rank = {cell: position for position, cell in enumerate(_ordered(self.constraints_of))}
         self.unknown: set[Hashable] = set()
-        self.combos: list[dict[int, Fraction]] = [{index: Fraction(1)} for index in range(len(equations))]
-        self.rows: list[dict[Hashable, Fraction]] = [{} for _ in equations]  # unknown part of each row
+        self.combos: list[dict[int, int]] = [{index: 1} for index in range(len(equations))]
+        self.rows: list[dict[Hashable, int]] = [{} for _ in equations]  # unknown part of each row
+        self.users: list[set[int]] = [{index} for index in range(len(equations))]  # rows whose combo uses it
         self.pivot_row: dict[Hashable, int] = {}
 
     def add_unknown(self, cell: Hashable) -> None:
         self.unknown.add(cell)
         column = {}
-        for row, combo in enumerate(self.combos):
-            coefficient = sum(combo.get(index, 0) * self.equations[index][cell]
-                              for index in self.constraints_of[cell])
-            if coefficient:
+        for row in sorted(set().union(*(self.users[index] for index in self.constraints_of[cell]))):
+            combo = self.combos[row]
+            if coefficient := sum(combo.get(index, 0) * self.equations[index][cell]
+                                  for index in self.constraints_of[cell]):
                 column[row] = coefficient
         # Rows with no unknown left relate published values only: one of them, if it involves
         # the new cell, becomes its pivot row. Otherwise the cell is a free column.
@@ -134,16 +131,36 @@ class _Block:
             return
         pivot = min(empty, key=lambda row: (len(self.combos[row]), row))
         scale = column.pop(pivot)
-        self.combos[pivot] = {index: y / scale for index, y in self.combos[pivot].items()}
-        self.rows[pivot] = {cell: Fraction(1)}
+        self.rows[pivot] = {cell: scale}
         self.pivot_row[cell] = pivot
+        pivot_combo = self.combos[pivot]
         for row, coefficient in column.items():
-            combo = self.combos[row]
-            for index, y in self.combos[pivot].items():
-                if updated := combo.get(index, 0) - coefficient * y:
+            # row := a * row - b * pivot row, in integers: the cell's coefficient cancels.
+            common = math.gcd(scale, coefficient)
+            a, b = scale // common, coefficient // common
+            combo, unknowns = self.combos[row], self.rows[row]
+            if a != 1:
+                for entries in (combo, unknowns):
+                    for key in entries:
+                        entries[key] *= a
+            for index, y in pivot_combo.items():
+                if updated := combo.get(index, 0) - b * y:
                     combo[index] = updated
+                    self.users[index].add(row)
                 else:
-                    combo.pop(index, None)
+                    del combo[index]
+                    self.users[index].discard(row)
+            if a != 1 and (common := math.gcd(*combo.values(), *unknowns.values())) > 1:
+                for entries in (combo, unknowns):
+                    for key in entries:
+                        entries[key] //= common
+
+    def forced(self) -> set[Hashable]:
+        """Cells the constraints alone determine (hence 0) whatever is published: no mask hides them."""
+        everything = _Block(self.constraints, self.equations)
+        for cell in self.rank:
+            everything.add_unknown(cell)
+        return set(everything.determined())
 
     def determined(self) -> list[Hashable]:
         """Unknown cells whose pivot row holds no other unknown: their value follows."""
@@ -151,7 +168,7 @@ class _Block:
 
     def used_cells(self, cell: Hashable) -> set[Hashable]:
         """Published cells with a non-zero weight in the derivation of a determined cell."""
-        weights: dict[Hashable, Fraction] = {}
+        weights: dict[Hashable, int] = {}
         for index, y in self.combos[self.pivot_row[cell]].items():
             for other, coefficient in self.equations[index].items():
                 if other not in self.unknown:

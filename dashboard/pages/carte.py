@@ -13,6 +13,7 @@ from dashboard.figures.maps import choropleth
 from dashboard.components.graphs import graph
 from dashboard.formatting import fr_period
 from dashboard.indicators import queries
+from dashboard.indicators.registry import DERIVED_BY_CODE
 
 dash.register_page(__name__, path="/carte", name="Carte", order=1, title="Observatoire de l'insertion — Carte")
 
@@ -62,7 +63,8 @@ def draw(indicator: str, level: str, period: str | None):
     frame = queries.values(indicator, level, period_type, start, geography)
     label, unit = meta.loc[indicator, "label"], meta.loc[indicator, "unit"]
     title = f"{label} — {fr_period(period_type, start)}"
-    figure = choropleth(queries.geojson(geography, level), frame, title=title, unit=unit)
+    decimals = 1 if indicator in DERIVED_BY_CODE and DERIVED_BY_CODE[indicator].secrecy == "rate" else 0
+    figure = choropleth(queries.geojson(geography, level), frame, title=title, unit=unit, decimals=decimals)
     demo = bool((frame.get("quality") == "demo").any()) if not frame.empty else False
     return figure, source_note(sorted(frame["source"].dropna().unique()),
                                caveats=sorted(frame["caveats"].dropna().unique()), demo=demo)
