@@ -10,6 +10,7 @@ components of the constraints: one département never constrains another).
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,8 +43,7 @@ def recoverable(values: Mapping[Hashable, float | None], constraints: Sequence[C
     taken as linear equations (e_i in the row space of the constraint matrix restricted to the
     unknowns: masked cells, and cells that are absent or None, which no one can read either)."""
     masked = set(masked)
-    return {cell for block in _blocks(values, constraints, masked)
-            for cell in block.determined() if cell in masked}
+    return {cell for block in _blocks(values, constraints, masked) for cell in block.determined & masked}
 
 
 def protect(values: Mapping[Hashable, float | None], constraints: Sequence[Constraint], threshold: int = 10,
@@ -65,11 +65,8 @@ def protect(values: Mapping[Hashable, float | None], constraints: Sequence[Const
 
 
 def _protect_block(block: _Block, values: Mapping[Hashable, float | None], masked: set[Hashable]) -> None:
-    forced: set[Hashable] | None = None  # computed on the first leak only: most blocks have none
-    while leaks := [cell for cell in block.determined() if cell in masked]:
-        forced = block.forced() if forced is None else forced
-        if not (leaks := sorted(set(leaks) - forced, key=block.rank.__getitem__)):
-            return
+    while leaks := sorted((cell for cell in block.determined if cell in masked and cell not in block.forced),
+                          key=block.rank.__getitem__):
         best = None  # (masked cells in the constraint, its index, cells the leak uses)
         for cell in leaks:
             used = block.used_cells(cell)
@@ -79,6 +76,8 @@ def _protect_block(block: _Block, values: Mapping[Hashable, float | None], maske
                     hidden = sum(other in masked for other in equation)
                     if best is None or hidden < best[0]:
                         best = (hidden, index, used)
+            if best and best[0] == 1:  # the leak alone in its constraint: no later cell does better
+                break
         if best:
             _, index, used = best
             constraint = block.constraints[index]
@@ -113,6 +112,8 @@ class _Block:
         self.rows: list[dict[Hashable, int]] = [{} for _ in equations]  # unknown part of each row
         self.users: list[set[int]] = [{index} for index in range(len(equations))]  # rows whose combo uses it
         self.pivot_row: dict[Hashable, int] = {}
+        self.pivot_cell: dict[int, Hashable] = {}
+        self.determined: set[Hashable] = set()  # unknown cells whose pivot row holds no other unknown
 
     def add_unknown(self, cell: Hashable) -> None:
         self.unknown.add(cell)
@@ -125,14 +126,16 @@ class _Block:
         # Rows with no unknown left relate published values only: one of them, if it involves
         # the new cell, becomes its pivot row. Otherwise the cell is a free column.
         empty = [row for row in column if not self.rows[row]]
-        if not empty:
+        if not empty:  # every row involved has a pivot, which the new unknown now blurs
             for row, coefficient in column.items():
                 self.rows[row][cell] = coefficient
+                self.determined.discard(self.pivot_cell[row])
             return
         pivot = min(empty, key=lambda row: (len(self.combos[row]), row))
         scale = column.pop(pivot)
         self.rows[pivot] = {cell: scale}
-        self.pivot_row[cell] = pivot
+        self.pivot_row[cell], self.pivot_cell[pivot] = pivot, cell
+        self.determined.add(cell)
         pivot_combo = self.combos[pivot]
         for row, coefficient in column.items():
             # row := a * row - b * pivot row, in integers: the cell's coefficient cancels.
@@ -155,16 +158,13 @@ class _Block:
                     for key in entries:
                         entries[key] //= common
 
+    @functools.cached_property
     def forced(self) -> set[Hashable]:
         """Cells the constraints alone determine (hence 0) whatever is published: no mask hides them."""
         everything = _Block(self.constraints, self.equations)
         for cell in self.rank:
             everything.add_unknown(cell)
-        return set(everything.determined())
-
-    def determined(self) -> list[Hashable]:
-        """Unknown cells whose pivot row holds no other unknown: their value follows."""
-        return [cell for cell, row in self.pivot_row.items() if len(self.rows[row]) == 1]
+        return everything.determined
 
     def used_cells(self, cell: Hashable) -> set[Hashable]:
         """Published cells with a non-zero weight in the derivation of a determined cell."""
