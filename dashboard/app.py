@@ -38,7 +38,7 @@ INDEX = """<!DOCTYPE html>
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
-    queries.configure(engine, settings.cache_redis_url)
+    queries.configure(engine, settings.cache_redis_url, settings.secrecy_threshold)
     service.configure(engine, settings)
     app = Dash(
         __name__,

@@ -14,11 +14,17 @@ def snapshot(engine) -> dict[str, list[tuple]]:
 
 
 def choose(dash_duo, dropdown: str, label: str) -> None:
-    """Pick an option of a Dash dropdown by typing its label in the search box (long lists
-    scroll, so clicking the n-th option is not reliable)."""
-    from selenium.webdriver.common.keys import Keys
+    """Pick an option of a Dash dropdown: open it, type its label in the search box (long lists
+    scroll), then click the option whose text is exactly the label."""
+    from dash.testing.wait import until
 
     dash_duo.find_element(dropdown).click()
-    search = dash_duo.find_element(f"{dropdown} .dash-dropdown-search, .dash-dropdown-search")
-    search.send_keys(label)
-    search.send_keys(Keys.ENTER)
+    until(lambda: dash_duo.find_elements(".dash-dropdown-search"), timeout=5)
+    dash_duo.find_element(".dash-dropdown-search").send_keys(label)
+
+    def option():
+        return next((o for o in dash_duo.find_elements(".dash-dropdown-option") if o.text.strip() == label), None)
+
+    until(option, timeout=5)
+    option().click()
+    until(lambda: label in dash_duo.find_element(dropdown).text, timeout=5)

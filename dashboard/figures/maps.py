@@ -36,7 +36,8 @@ def choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, unit: str, dec
     shown = frame.set_index("code").reindex(codes)
     names = [f["properties"]["nom"] for f in geojson["features"]]
     text = [
-        "s (secret statistique)" if flag == "secret_source"
+        "s (secret statistique : valeur trop petite pour être publiée, ou qui permettrait d'en déduire une)"
+        if isinstance(flag, str)
         else ("non disponible" if pd.isna(v) else
               fr_percent(v, decimals) if unit == "%" else f"{fr_number(v, decimals)} {unit}")
         for v, flag in zip(shown["value"], shown["flag"])

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import aliased
 
 from dashboard.ingest.kinds import KINDS
-from dashboard.indicators import cache
-from dashboard.indicators.registry import DERIVED, DERIVED_BY_CODE, Derived
+from dashboard.indicators import cache, secrecy
+from dashboard.indicators.registry import DERIVED, DERIVED_BY_CODE, PUBLIC, Derived
 from dashboard.store.models import (
     QUALITIES,
     Figure,
@@ -30,10 +30,17 @@ from dashboard.store.models import (
 _engine: Engine | None = None
 
 
-def configure(engine: Engine, redis_url: str | None = None) -> None:
+_secrecy = {"threshold": 10}
+# The levels published for a count, from finest to coarsest: secondary secrecy protects them
+# together, since each is the sum of the finer ones.
+HIERARCHY = ("commune", "circonscription", "ept", "departement")
+
+
+def configure(engine: Engine, redis_url: str | None = None, secrecy_threshold: int = 10) -> None:
     """Point the query layer at a store and its cache (done once by the app factory)."""
     global _engine
     _engine = engine
+    _secrecy["threshold"] = secrecy_threshold
     cache.configure(redis_url, generation)
 
 
@@ -199,12 +206,66 @@ COLUMNS = ["code", "name", "value", "flag", "import_id", "source", "quality", "d
 
 @cache.cached
 def values(indicator: str, level: str, period_type: str, period_start: dt.date, geography: str) -> pd.DataFrame:
-    """One indicator for every territory of one level, one period, on one geography.
+    """One indicator for every territory of one level, one period, on one geography, with
+    statistical secrecy applied (masked cells: value None, flag "secret").
 
     Columns: code, name, value, flag, aggregated, and the provenance: import_id, source,
     quality, data_date, caveats."""
     if indicator in DERIVED_BY_CODE:
         return _derived(DERIVED_BY_CODE[indicator], level, period_type, period_start, geography)
+    frame = _raw_values(indicator, level, period_type, period_start, geography)
+    if indicator in PUBLIC or frame.empty:
+        return frame
+    masked = _masked(indicator, period_type, period_start, geography)
+    hidden = frame["code"].map(lambda c: (level, c) in masked).astype(bool)
+    frame = frame.copy()
+    frame.loc[hidden, "value"] = None
+    frame.loc[hidden, "flag"] = "secret"
+    return frame
+
+
+@cache.cached
+def _masked(indicator: str, period_type: str, period_start: dt.date, geography: str) -> set[tuple[str, str]]:
+    """The (level, code) cells to mask for one indicator and period: every published level is
+    protected together, so no masked cell can be derived from any combination of totals."""
+    cells: dict[tuple[str, str], float | None] = {}
+    source_masked = set()
+    for level in HIERARCHY:
+        frame = _raw_values(indicator, level, period_type, period_start, geography)
+        for code, value, flag in zip(frame["code"], frame["value"], frame["flag"]):
+            cells[(level, code)] = None if value is None or value != value else float(value)
+            if isinstance(flag, str):
+                source_masked.add((level, code))
+    constraints = [secrecy.Constraint(total, parts) for total, parts in _sum_links(geography) if total in cells]
+    return secrecy.protect(cells, constraints, _secrecy["threshold"], already_masked=source_masked)
+
+
+@cache.cached
+def _sum_links(geography: str) -> list[tuple[tuple[str, str], tuple[tuple[str, str], ...]]]:
+    """Parent (level, code) -> its children (level, code), for every parent that is exactly the
+    sum of its children (links of weight 1). A parent with a weighted child (a commune split
+    between two circonscriptions) is left out: its total is not a plain sum."""
+    parent, child = aliased(Territory), aliased(Territory)
+    with engine().connect() as conn:
+        rows = conn.execute(select(parent.level, parent.code, child.level, child.code, TerritoryLink.weight)
+                            .join(TerritoryLink, TerritoryLink.parent_id == parent.id)
+                            .join(child, child.id == TerritoryLink.child_id)
+                            .where(parent.geography_code == geography,
+                                   parent.level.in_(HIERARCHY), child.level.in_(HIERARCHY))).all()
+    sums: dict[tuple, list] = {}
+    weighted: set[tuple] = set()
+    for p_level, p_code, c_level, c_code, weight in rows:
+        sums.setdefault(((p_level, p_code), c_level), []).append((c_level, c_code))
+        if weight != 1:
+            weighted.add(((p_level, p_code), c_level))
+    # One constraint per (parent, child level): the département is the sum of its communes and,
+    # separately, of its circonscriptions.
+    return [(total, tuple(sorted(parts))) for (total, child_level), parts in sorted(sums.items())
+            if (total, child_level) not in weighted]
+
+
+def _raw_values(indicator: str, level: str, period_type: str, period_start: dt.date, geography: str) -> pd.DataFrame:
+    """The figures as stored or summed, before secrecy (never returned to a caller outside)."""
     direct = _direct(indicator, level, period_type, period_start, geography)
     if not direct.empty:
         return direct
@@ -260,8 +321,9 @@ def _denominator(indicator, level, period_type, period_start, geography) -> pd.D
 
 
 def _combine_flags(frames: list[pd.DataFrame], codes: pd.Series) -> list[str | None]:
+    """A value computed from a masked one is masked too."""
     flags = [f.set_index("code")["flag"].reindex(codes).to_numpy() for f in frames]
-    return ["secret_source" if any(isinstance(x[i], str) for x in flags) else None for i in range(len(codes))]
+    return ["secret" if any(isinstance(x[i], str) for x in flags) else None for i in range(len(codes))]
 
 
 def _provenance_columns():

@@ -15,6 +15,9 @@ class StoredIndicator:
     unit: str
     source: str
     counts: str
+    # "count": small counts are masked (statistical secrecy); "public": published as is
+    # (legal populations are public figures, whatever their size).
+    secrecy: str = "count"
 
 
 ALI_SOURCE = "ALI (export mensuel au Département)"
@@ -26,7 +29,8 @@ COHORT_STATUSES = {
 
 STORED: tuple[StoredIndicator, ...] = (
     StoredIndicator("population", "Population municipale", "habitants", "INSEE, populations légales",
-                    "Personnes dont la résidence habituelle est dans le territoire, au 1er janvier."),
+                    "Personnes dont la résidence habituelle est dans le territoire, au 1er janvier.",
+                    secrecy="public"),
     StoredIndicator("rsa_foyers", "Foyers allocataires du RSA", "foyers", "CAF",
                     "Foyers percevant le revenu de solidarité active, en fin de mois."),
     StoredIndicator("rsa_personnes_couvertes", "Personnes couvertes par le RSA", "personnes", "CAF",
@@ -46,7 +50,7 @@ STORED: tuple[StoredIndicator, ...] = (
     StoredIndicator("qpv_population", "Population du QPV (recensement de base du fichier)", "habitants",
                     "INSEE, données QPV",
                     "Population municipale du quartier, selon le recensement de base du millésime "
-                    "du fichier INSEE (2013 pour 2017–2019, 2018 pour 2021–2022)."),
+                    "du fichier INSEE (2013 pour 2017–2019, 2018 pour 2021–2022).", secrecy="public"),
     StoredIndicator("de_abc", "Demandeurs d'emploi (catégories A, B, C)", "personnes",
                     "France Travail, via INSEE données QPV",
                     "Demandeurs d'emploi inscrits en catégories A, B ou C."),
@@ -119,3 +123,4 @@ DERIVED: tuple[Derived, ...] = (
             numerator="de_abc_rsa", denominator="de_abc", scale=100),
 )
 DERIVED_BY_CODE = {d.code: d for d in DERIVED}
+PUBLIC = {s.code for s in STORED if s.secrecy == "public"}

@@ -1,0 +1,56 @@
+"""Secrecy in the query layer, on both backends: small counts never leave it, and no masked
+value can be derived from any combination of the published levels (linear check)."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from dashboard.indicators import queries, secrecy
+from dashboard.ingest.importer import Provenance, import_file
+
+MARCH_2025 = dt.date(2025, 3, 1)
+LEVELS = ("commune", "circonscription", "ept", "departement")
+
+
+def test_no_small_count_and_nothing_recoverable(loaded_store, tmp_path):
+    _url, engine, raw = loaded_store
+    queries.configure(engine, secrecy_threshold=10)
+    frame = queries.territories("COG2025", "commune")
+    rng = random.Random(93)
+    # Many small cells (0 to 30) and a few large ones: the hard case for secondary secrecy.
+    rows = [f"2025-03;{code};{rng.choice([0, 1, 3, 7, 9, 12, 15, 30, 450])}" for code in frame["code"]]
+    path = tmp_path / "caf_petits.csv"
+    path.write_text("Mois;Code commune;Foyers\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    import_file(engine, path, "allocataires", Provenance(source="test", licence="test"), raw_dir=raw,
+                today=dt.date(2026, 11, 24))
+    published: dict[tuple[str, str], float | None] = {}
+    masked: set[tuple[str, str]] = set()
+    for level in LEVELS:
+        out = queries.values("rsa_foyers", level, "month", MARCH_2025, "COG2025")
+        for code, value, flag in zip(out["code"], out["value"], out["flag"]):
+            if flag == "secret":
+                assert value is None or value != value  # shown as "s", never as a number
+                masked.add((level, code))
+            else:
+                assert value is not None and not 1 <= value <= 10, (level, code, value)
+            published[(level, code)] = None if flag == "secret" else value
+    assert masked, "the data has small counts: something must be masked"
+    # An attacker knows every published value and every sum relation between levels.
+    true_values = {k: v for k, v in published.items()}
+    constraints = [secrecy.Constraint(t, p) for t, p in queries._sum_links("COG2025")]
+    assert secrecy.recoverable(true_values, constraints, masked) == set()
+
+
+def test_rates_built_on_a_masked_count_are_masked(loaded_store, tmp_path):
+    _url, engine, raw = loaded_store
+    queries.configure(engine, secrecy_threshold=10)
+    path = tmp_path / "caf.csv"
+    path.write_text("Mois;Code commune;Foyers\n2025-03;93001;4\n2025-03;93005;2000\n", encoding="utf-8")
+    import_file(engine, path, "allocataires", Provenance(source="test", licence="test"), raw_dir=raw,
+                today=dt.date(2026, 11, 24))
+    rate = queries.values("rsa_foyers_pour_100_hab", "commune", "month", MARCH_2025, "COG2025").set_index("code")
+    assert rate.loc["93001", "flag"] == "secret" and rate.loc["93001", "value"] != rate.loc["93001", "value"]
+    assert rate.loc["93005", "value"] > 0
+    # Population is a public figure: never masked, however small.
+    population = queries.values("population", "commune", "year", dt.date(2023, 1, 1), "COG2025")
+    assert population["flag"].isna().all()
