@@ -399,6 +399,8 @@ def _elements(archive: zipfile.ZipFile, member: str, local: str):
 def _bad_cells(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, int, str, str]]:
     """(row, 0-based column, found, expected) of each unusable cell, streamed (sheets can be big).
     Cell and row references are optional in the format: missing ones follow the previous."""
+    if not _may_hold_bad_cells(archive, member):
+        return
     row, col = 0, -1
     with archive.open(member) as stream:
         for event, el in ElementTree.iterparse(stream, events=("start", "end")):
@@ -412,6 +414,22 @@ def _bad_cells(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, int
                     yield row, col, *problem
             elif event == "end" and tag == "row":
                 el.clear()
+
+
+_FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\bt=[\"']e[\"']")
+
+
+def _may_hold_bad_cells(archive: zipfile.ZipFile, member: str) -> bool:
+    """A quick byte scan: a sheet without any formula (`<f`) or error cell (`t="e"`) needs no
+    XML parse (most exports hold only values; parsing a million-row sheet costs seconds)."""
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            if _FORMULA_OR_ERROR.search(window):
+                return True
+            tail = window[-16:]
+    return False
 
 
 def _bad_cell(cell) -> tuple[str, str] | None:
