@@ -54,3 +54,27 @@ def test_rates_built_on_a_masked_count_are_masked(loaded_store, tmp_path):
     # Population is a public figure: never masked, however small.
     population = queries.values("population", "commune", "year", dt.date(2023, 1, 1), "COG2025")
     assert population["flag"].isna().all()
+
+
+def test_a_commune_split_between_two_territories_does_not_leak(loaded_store, tmp_path):
+    """2025: Saint-Denis is shared by two ALI territories with known weights. Stains (7) is
+    masked; without the share equations, ALI-2022-01 − 0.226 × Saint-Denis would give it away."""
+    _url, engine, raw = loaded_store
+    queries.configure(engine, secrecy_threshold=10)
+    codes = queries.territories("COG2025", "commune")["code"]
+    rows = [f"2025-03;{code};{7 if code == '93072' else 450}" for code in codes]
+    path = tmp_path / "caf.csv"
+    path.write_text("Mois;Code commune;Foyers\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    import_file(engine, path, "allocataires", Provenance(source="test", licence="test"), raw_dir=raw,
+                today=dt.date(2026, 11, 24))
+    published, masked = {}, set()
+    for level in LEVELS:
+        out = queries.values("rsa_foyers", level, "month", MARCH_2025, "COG2025")
+        for code, value, flag in zip(out["code"], out["value"], out["flag"]):
+            published[(level, code)] = None if flag == "secret" else value
+            if flag == "secret":
+                masked.add((level, code))
+    assert ("commune", "93072") in masked
+    constraints = [secrecy.Constraint(t, p) for t, p in queries._sum_links("COG2025")]
+    assert any(t[0] == "commune" and t[1] == "93066" for t, _ in queries._sum_links("COG2025"))
+    assert secrecy.recoverable(published, constraints, masked) == set()

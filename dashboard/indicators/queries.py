@@ -241,10 +241,13 @@ def _masked(indicator: str, period_type: str, period_start: dt.date, geography: 
 
 
 @cache.cached
-def _sum_links(geography: str) -> list[tuple[tuple[str, str], tuple[tuple[str, str], ...]]]:
-    """Parent (level, code) -> its children (level, code), for every parent that is exactly the
-    sum of its children (links of weight 1). A parent with a weighted child (a commune split
-    between two circonscriptions) is left out: its total is not a plain sum."""
+def _sum_links(geography: str) -> list[tuple[tuple[str, str], tuple[tuple[str, ...], ...]]]:
+    """Every "total = sum of parts" relation between published levels, as (total, parts).
+
+    A child split between parents (the commune nouvelle Saint-Denis, in two ALI territories in
+    2025) enters each parent through an unpublished share cell ("part", child, parent), and the
+    child equals the sum of its shares: an attacker who knows the weights gains nothing more than
+    these equations allow."""
     parent, child = aliased(Territory), aliased(Territory)
     with engine().connect() as conn:
         rows = conn.execute(select(parent.level, parent.code, child.level, child.code, TerritoryLink.weight)
@@ -253,15 +256,19 @@ def _sum_links(geography: str) -> list[tuple[tuple[str, str], tuple[tuple[str, s
                             .where(parent.geography_code == geography,
                                    parent.level.in_(HIERARCHY), child.level.in_(HIERARCHY))).all()
     sums: dict[tuple, list] = {}
-    weighted: set[tuple] = set()
+    shares: dict[tuple, list] = {}
     for p_level, p_code, c_level, c_code, weight in rows:
-        sums.setdefault(((p_level, p_code), c_level), []).append((c_level, c_code))
-        if weight != 1:
-            weighted.add(((p_level, p_code), c_level))
-    # One constraint per (parent, child level): the département is the sum of its communes and,
-    # separately, of its circonscriptions.
-    return [(total, tuple(sorted(parts))) for (total, child_level), parts in sorted(sums.items())
-            if (total, child_level) not in weighted]
+        if weight == 1:
+            part = (c_level, c_code)
+        else:
+            part = ("part", f"{c_level}:{c_code}", f"{p_level}:{p_code}")
+            shares.setdefault(((c_level, c_code), p_level), []).append(part)
+        # One relation per (parent, child level): the département is the sum of its communes
+        # and, separately, of its circonscriptions.
+        sums.setdefault(((p_level, p_code), c_level), []).append(part)
+    relations = [(total, tuple(sorted(parts))) for (total, _), parts in sorted(sums.items())]
+    relations += [(whole, tuple(sorted(parts))) for (whole, _), parts in sorted(shares.items())]
+    return relations
 
 
 def _raw_values(indicator: str, level: str, period_type: str, period_start: dt.date, geography: str) -> pd.DataFrame:
