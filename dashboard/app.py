@@ -6,7 +6,7 @@ from pathlib import Path
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the components' assets)
 from dash import Dash
 
-from dashboard import auth
+from dashboard import api, auth
 from dashboard.components.shell import shell
 from dashboard.ingest import service
 from dashboard.indicators import queries
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.server.secret_key = auth.secret_key(settings.var_dir, settings.secret_key)
     auth.install(app.server, engine, settings.url_prefix)
+    api.install(app.server, settings.url_prefix)
     app.index_string = INDEX.replace("{lang}", "fr")
     app.layout = shell
     return app
