@@ -78,3 +78,29 @@ def test_a_commune_split_between_two_territories_does_not_leak(loaded_store, tmp
     constraints = [secrecy.Constraint(t, p) for t, p in queries._sum_links("COG2025")]
     assert any(t[0] == "commune" and t[1] == "93066" for t, _ in queries._sum_links("COG2025"))
     assert secrecy.recoverable(published, constraints, masked) == set()
+
+
+def test_ali_figures_sum_over_circonscriptions_without_leaking(loaded_store, tmp_path):
+    """ALI activity is given per circonscription; those without an ALI are known zeros, so the
+    département total and the other ALIs must not give a masked ALI away."""
+    _url, engine, raw = loaded_store
+    queries.configure(engine, secrecy_threshold=10)
+    header = ("Mois;Code ALI;File active;Entrées;Sorties emploi durable;Sorties emploi de transition;"
+              "Sorties formation;Autres sorties")
+    rows = [f"2025-01;ALI-2022-{n:02d};{5 if n == 3 else 200};{5 if n == 3 else 200};0;0;0;0" for n in range(1, 14)]
+    path = tmp_path / "ali.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    import_file(engine, path, "ali_activite", Provenance(source="test", licence="test"), raw_dir=raw,
+                today=dt.date(2026, 11, 24))
+    published, masked = {}, set()
+    for level in ("circonscription", "departement"):
+        out = queries.values("ali_file_active", level, "month", dt.date(2025, 1, 1), "COG2025")
+        for code, value, flag in zip(out["code"], out["value"], out["flag"]):
+            published[(level, code)] = None if flag == "secret" else value
+            if flag == "secret":
+                masked.add((level, code))
+    assert ("circonscription", "ALI-2022-03") in masked
+    for code in queries.territories("COG2025", "circonscription")["code"]:
+        published.setdefault(("circonscription", code), 0.0)  # no ALI: the reader knows it is 0
+    constraints = [secrecy.Constraint(t, p) for t, p in queries._sum_links("COG2025")]
+    assert secrecy.recoverable(published, constraints, masked) == set()

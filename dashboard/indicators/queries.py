@@ -236,7 +236,13 @@ def _masked(indicator: str, period_type: str, period_start: dt.date, geography: 
             cells[(level, code)] = None if value is None or value != value else float(value)
             if isinstance(flag, str):
                 source_masked.add((level, code))
-    constraints = [secrecy.Constraint(total, parts) for total, parts in _sum_links(geography) if total in cells]
+    relations = _sum_links(geography)
+    if not any(level == "commune" for level, _ in cells):
+        # Figures given per circonscription (ALI activity): a circonscription without figures has
+        # no ALI — a known 0 that hides nothing — so it leaves the sums instead of being a cell
+        # that could be chosen to mask.
+        relations = [(total, tuple(p for p in parts if p in cells)) for total, parts in relations]
+    constraints = [secrecy.Constraint(total, parts) for total, parts in relations if total in cells and parts]
     return secrecy.protect(cells, constraints, _secrecy["threshold"], already_masked=source_masked)
 
 
