@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard.indicators import queries
+from dashboard.indicators import cache, queries
 from dashboard.ingest.reference import load_reference
 from dashboard.store import make_engine, migrate
 
@@ -44,11 +44,8 @@ def main() -> None:
     for case in CASES:
         cold, warm = [], []
         for _ in range(args.runs):
-            queries.configure(engine, args.redis)  # a new, empty cache: a cold call
-            if args.redis:
-                from dashboard.indicators import cache
-                with cache._state["app"].app_context():
-                    cache._state["cache"].clear()
+            queries.configure(engine, args.redis)
+            cache.clear()  # a cold call
             start = time.perf_counter()
             queries.values(*case)
             cold.append((time.perf_counter() - start) * 1000)
