@@ -75,8 +75,35 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
         raise ImportRefused(parsed.problems)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
-        return _apply(engine, spec, table, parsed, sha, data, path.suffix, raw_dir, earlier, provenance,
-                      options or {}, file_name, today or dt.date.today(), now, dry_run)
+        with session_scope(engine) as session:
+            sync_indicators(session)
+            record = session.get(ImportRecord, earlier.id) if earlier is not None else ImportRecord(sha256=sha)
+            fields = dict(
+                kind=kind, file_name=file_name, size_bytes=len(data), raw_path=None,
+                source=provenance.source, source_url=provenance.source_url, licence=provenance.licence,
+                quality=provenance.quality, caveats=provenance.caveats, data_date=provenance.data_date,
+                imported_at=now, imported_by=provenance.imported_by, status="applied", rolled_back_at=None,
+                row_count=len(parsed.frame))
+            for key, value in fields.items():
+                setattr(record, key, value)
+            session.add(record)
+            session.flush()
+            ctx = Context(session, record, table, parsed, options or {}, today or dt.date.today())
+            problems = spec.check(ctx)
+            if problems:
+                raise ImportRefused(problems)  # leaving the block rolls the transaction back
+            summary = spec.apply(ctx)
+            record.summary = {**summary, "ignored_columns": parsed.ignored_columns}
+            record.undo = ctx.writer.undo()
+            session.add(ImportEvent(import_id=record.id, action="applied", at=now, by=provenance.imported_by))
+            session.flush()
+            outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns)
+            if dry_run:
+                raise _DryRunDone(outcome)
+            # Kept once the file passed every rule, before the commit: a refused file (it may
+            # hold what it should not) leaves no copy behind.
+            record.raw_path = str(keep_raw(raw_dir, sha, data, path.suffix))
+            return outcome
     except _DryRunDone as done:
         return done.outcome
 
@@ -86,40 +113,6 @@ class _DryRunDone(Exception):
 
     def __init__(self, outcome: ImportOutcome):
         self.outcome = outcome
-
-
-def _apply(engine, spec, table, parsed, sha, data, suffix, raw_dir, earlier, provenance, options, file_name,
-           today, now, dry_run) -> ImportOutcome:
-    kind = spec.code
-    with session_scope(engine) as session:
-        sync_indicators(session)
-        record = session.get(ImportRecord, earlier.id) if earlier is not None else ImportRecord(sha256=sha)
-        fields = dict(
-            kind=kind, file_name=file_name, size_bytes=len(data), raw_path=None,
-            source=provenance.source, source_url=provenance.source_url, licence=provenance.licence,
-            quality=provenance.quality, caveats=provenance.caveats, data_date=provenance.data_date,
-            imported_at=now, imported_by=provenance.imported_by, status="applied", rolled_back_at=None,
-            row_count=len(parsed.frame))
-        for key, value in fields.items():
-            setattr(record, key, value)
-        session.add(record)
-        session.flush()
-        ctx = Context(session, record, table, parsed, options, today)
-        problems = spec.check(ctx)
-        if problems:
-            raise ImportRefused(problems)  # leaving the block rolls the transaction back
-        summary = spec.apply(ctx)
-        record.summary = {**summary, "ignored_columns": parsed.ignored_columns}
-        record.undo = ctx.writer.undo()
-        session.add(ImportEvent(import_id=record.id, action="applied", at=now, by=provenance.imported_by))
-        session.flush()
-        outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns)
-        if dry_run:
-            raise _DryRunDone(outcome)
-        # Kept once the file passed every rule, before the commit: a refused file (it may hold
-        # what it should not) leaves no copy behind.
-        record.raw_path = str(keep_raw(raw_dir, sha, data, suffix))
-        return outcome
 
 
 def keep_raw(raw_dir: Path, sha: str, data: bytes, suffix: str) -> Path:
