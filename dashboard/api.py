@@ -11,6 +11,7 @@ import re
 from flask import Blueprint, Flask, Response, jsonify, request
 
 from dashboard.indicators import queries
+from dashboard.ingest import parse
 from dashboard.indicators.registry import DERIVED_BY_CODE
 from dashboard.store.models import LEVELS, QUALITIES
 
@@ -132,7 +133,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     text = str(value).replace(".", ",") if isinstance(value, float) else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not isinstance(value, (int, float)) else text
+    return "'" + text if isinstance(value, str) and parse.is_formula_injection(value) else text
 
 
 def _ascii(text: str) -> str:

@@ -6,7 +6,7 @@ Paths default to the checkout (the app is installed editable from its repository
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +21,6 @@ class Settings:
     secrecy_threshold: int = 10
     cache_redis_url: str | None = None
     url_prefix: str = "/"
-    frame_ancestors: tuple[str, ...] = field(default_factory=tuple)
     secret_key: str | None = None  # signs the session cookie; var/secret_key when unset
 
     @property
@@ -50,6 +49,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secrecy_threshold=int(env.get("OBSERVATOIRE_SECRECY_THRESHOLD", "10")),
         cache_redis_url=env.get("CACHE_REDIS_URL") or None,
         url_prefix=prefix,
-        frame_ancestors=tuple(env.get("OBSERVATOIRE_FRAME_ANCESTORS", "").split()),
         secret_key=env.get("OBSERVATOIRE_SECRET_KEY") or None,
     )

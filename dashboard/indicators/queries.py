@@ -11,7 +11,7 @@ import json
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from dashboard.ingest.kinds import KINDS
 from dashboard.indicators import cache, secrecy
@@ -127,12 +127,6 @@ def periods(indicator: str) -> list[tuple[str, dt.date]]:
         return [(t, d) for t, d in rows]
 
 
-def levels_with_data(indicator: str) -> list[str]:
-    with engine().connect() as conn:
-        return list(conn.scalars(select(Territory.level).join(Figure, Figure.territory_id == Territory.id)
-                                 .where(Figure.indicator_code == indicator).distinct()))
-
-
 @cache.cached
 def geography_of(indicator: str, period_type: str, period_start: dt.date) -> str | None:
     """The COG geography a figure was given on (a figure is drawn on the geography of its own
@@ -172,12 +166,9 @@ def _inputs(spec: Derived) -> list[str]:
 
 
 def geography_at(family: str, day: dt.date) -> str | None:
-    with engine().connect() as conn:
-        for code, start, end in conn.execute(select(Geography.code, Geography.valid_from, Geography.valid_to)
-                                             .where(Geography.family == family)):
-            if (start is None or start <= day) and (end is None or day <= end):
-                return code
-    return None
+    with Session(engine()) as session:
+        return next((g.code for g in session.scalars(select(Geography).where(Geography.family == family))
+                     if g.in_force(day)), None)
 
 
 @cache.cached

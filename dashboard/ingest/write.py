@@ -19,10 +19,8 @@ CHUNK = 500
 
 def geography_at(session: Session, family: str, day: dt.date) -> Geography | None:
     """The geography vintage in force on `day` (a figure is shown on the geography of its date)."""
-    for geo in session.scalars(select(Geography).where(Geography.family == family)):
-        if (geo.valid_from is None or geo.valid_from <= day) and (geo.valid_to is None or day <= geo.valid_to):
-            return geo
-    return None
+    return next((g for g in session.scalars(select(Geography).where(Geography.family == family))
+                 if g.in_force(day)), None)
 
 
 def territory_ids(session: Session, geography_code: str, levels: Iterable[str]) -> dict[str, int]:

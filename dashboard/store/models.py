@@ -42,6 +42,9 @@ class Geography(Base):
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_record.id"))
 
+    def in_force(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
 
 class ImportRecord(Base):
     """One import of one file: provenance of everything it brought."""
