@@ -15,7 +15,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from dashboard.ingest.reference import load_reference
-from dashboard.settings import load_settings
 from dashboard.store import make_engine, migrate
 
 POSTGRES_ADMIN = os.environ.get("OBSERVATOIRE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -111,11 +110,9 @@ def reference_store(request, tmp_path_factory, postgres_databases):
 def sqlite_reference_settings(tmp_path_factory):
     """Settings of an app on a SQLite store loaded as `observatoire init` does, reference and
     demo data (for the browser tests)."""
-    directory = tmp_path_factory.mktemp("app")
-    settings = load_settings({"OBSERVATOIRE_VAR_DIR": str(directory)})
-    migrate(settings.database_url)
-    load_reference(make_engine(settings.database_url), settings.raw_dir, demo=True)
-    return settings
+    from tests.helpers import initialised
+
+    return initialised(tmp_path_factory.mktemp("app"))
 
 
 @pytest.fixture

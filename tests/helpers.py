@@ -1,6 +1,9 @@
 """Small helpers shared by tests."""
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 from sqlalchemy import select
 
 from dashboard.store.models import Base
@@ -28,3 +31,25 @@ def choose(dash_duo, dropdown: str, label: str) -> None:
     until(option, timeout=5)
     option().click()
     until(lambda: label in dash_duo.find_element(dropdown).text, timeout=5)
+
+
+def initialised(var_dir: Path, *, demo: bool = True):
+    """Settings of a SQLite store loaded as `observatoire init` loads it (reference data, and the
+    demo dataset unless told otherwise)."""
+    from dashboard.ingest.reference import load_reference
+    from dashboard.settings import load_settings
+    from dashboard.store import make_engine, migrate
+
+    settings = load_settings({"OBSERVATOIRE_VAR_DIR": str(var_dir)})
+    migrate(settings.database_url)
+    load_reference(make_engine(settings.database_url), settings.raw_dir, demo=demo)
+    return settings
+
+
+def import_rsa(engine, path: Path, rows: str, raw_dir: Path):
+    """Import an `allocataires` CSV of "month;commune;households" lines, as of 24 November 2026."""
+    from dashboard.ingest.importer import Provenance, import_file
+
+    path.write_text("Mois;Code commune;Foyers\n" + rows, encoding="utf-8")
+    return import_file(engine, path, "allocataires", Provenance(source="test", licence="test"), raw_dir=raw_dir,
+                       today=dt.date(2026, 11, 24))

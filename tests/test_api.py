@@ -3,31 +3,21 @@
 description allows (schemathesis)."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.app import create_app
-from dashboard.ingest.importer import Provenance, import_file
-from dashboard.ingest.reference import load_reference
-from dashboard.settings import load_settings
-from dashboard.store import make_engine, migrate
+from dashboard.store import make_engine
+from tests.helpers import import_rsa, initialised
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     var = tmp_path_factory.mktemp("api")
-    config = load_settings({"OBSERVATOIRE_VAR_DIR": str(var)})
-    migrate(config.database_url)
-    engine = make_engine(config.database_url)
-    load_reference(engine, config.raw_dir, demo=True)
-    path = var / "petits.csv"
-    path.write_text("Mois;Code commune;Foyers\n2026-10;93015;4\n", encoding="utf-8")  # a small count
-    import_file(engine, path, "allocataires", Provenance(source="test", licence="test"), raw_dir=var / "raw",
-                today=dt.date(2026, 11, 24))
+    config = initialised(var)
+    import_rsa(make_engine(config.database_url), var / "petits.csv", "2026-10;93015;4\n", var / "raw")  # small
     return create_app(config)
 
 

@@ -9,19 +9,16 @@ from dash.testing.wait import until
 
 from dashboard.accounts import add_user
 from dashboard.app import create_app
-from dashboard.ingest.reference import load_reference
-from dashboard.settings import load_settings
-from dashboard.store import make_engine, migrate
+from dashboard.store import make_engine
+from tests.helpers import initialised
 
 PASSWORD = "un-mot-de-passe-solide"
 
 
 @pytest.fixture
 def settings(tmp_path):
-    settings = load_settings({"OBSERVATOIRE_VAR_DIR": str(tmp_path / "var")})
-    migrate(settings.database_url)
+    settings = initialised(tmp_path / "var", demo=False)
     engine = make_engine(settings.database_url)
-    load_reference(engine, settings.raw_dir)
     add_user(engine, "agent", PASSWORD, ["import"])
     add_user(engine, "lecteur", PASSWORD, [])
     return settings

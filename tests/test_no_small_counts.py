@@ -3,7 +3,6 @@ and of the API for every count indicator, level and latest period finds no count
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 
 import numpy as np
@@ -12,10 +11,8 @@ import pytest
 from dashboard.app import create_app
 from dashboard.indicators import queries
 from dashboard.indicators.registry import DERIVED_BY_CODE, PUBLIC
-from dashboard.ingest.importer import Provenance, import_file
-from dashboard.ingest.reference import load_reference
-from dashboard.settings import load_settings
-from dashboard.store import make_engine, migrate
+from dashboard.store import make_engine
+from tests.helpers import import_rsa, initialised
 
 LEVELS = ("commune", "circonscription", "ept", "departement")
 
@@ -23,17 +20,11 @@ LEVELS = ("commune", "circonscription", "ept", "departement")
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     var = tmp_path_factory.mktemp("scan")
-    config = load_settings({"OBSERVATOIRE_VAR_DIR": str(var)})
-    migrate(config.database_url)
-    engine = make_engine(config.database_url)
-    load_reference(engine, config.raw_dir, demo=True)
+    config = initialised(var)
     # Small counts in the latest month, where the demo data is large.
-    rows = "\n".join(f"2026-10;{code};{n}" for code, n in
-                     [("93015", 3), ("93033", 8), ("93039", 0), ("93074", 12), ("93001", 6)])
-    path = var / "petits.csv"
-    path.write_text("Mois;Code commune;Foyers\n" + rows + "\n", encoding="utf-8")
-    import_file(engine, path, "allocataires", Provenance(source="test", licence="test"), raw_dir=var / "raw",
-                today=dt.date(2026, 11, 24))
+    rows = "".join(f"2026-10;{code};{n}\n" for code, n in
+                   [("93015", 3), ("93033", 8), ("93039", 0), ("93074", 12), ("93001", 6)])
+    import_rsa(make_engine(config.database_url), var / "petits.csv", rows, var / "raw")
     return create_app(config)
 
 

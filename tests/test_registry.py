@@ -8,19 +8,15 @@ import pytest
 
 from dashboard.indicators import queries
 from dashboard.indicators.registry import DERIVED, STORED
+from dashboard.store import make_engine
+from tests.helpers import initialised
 
 OCT_2026, DEC_2020 = dt.date(2026, 10, 1), dt.date(2020, 12, 1)
 
 
 @pytest.fixture
 def demo_store(tmp_path):
-    from dashboard.ingest.reference import load_reference
-    from dashboard.store import make_engine, migrate
-
-    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
-    migrate(url)
-    engine = make_engine(url)
-    load_reference(engine, tmp_path / "raw", demo=True)
+    engine = make_engine(initialised(tmp_path).database_url)
     queries.configure(engine)
     return engine
 
