@@ -65,6 +65,9 @@ def protect(values: Mapping[Hashable, float | None], constraints: Sequence[Const
 
 
 def _protect_block(block: _Block, values: Mapping[Hashable, float | None], masked: set[Hashable]) -> None:
+    def rank(cell):  # a cell that cancels out of every equation has no rank of its own
+        return block.rank.get(cell, len(block.rank)), repr(cell)
+
     while leaks := sorted((cell for cell in block.determined if cell in masked and cell not in block.forced),
                           key=block.rank.__getitem__):
         best = None  # (masked cells in the constraint, its index, cells the leak uses)
@@ -78,17 +81,28 @@ def _protect_block(block: _Block, values: Mapping[Hashable, float | None], maske
                         best = (hidden, index, used)
             if best and best[0] == 1:  # the leak alone in its constraint: no later cell does better
                 break
+        cell = None
         if best:
             _, index, used = best
             constraint = block.constraints[index]
-            parts = [part for part in dict.fromkeys(constraint.parts) if part not in block.unknown]
-            cell = min(parts, key=lambda part: (part not in used, values[part], block.rank[part])) if parts \
-                else constraint.total
-        else:  # a leak that is not forced uses some published cell (else its value would be 0)
-            used = block.used_cells(leaks[0])
-            cell = min(used, key=lambda other: (other in block.totals, values[other], block.rank[other]))
+            # Only a published cell can be masked (a cell may also cancel out of its own equation,
+            # as a total listed among its parts, and so never become a column).
+            parts = [part for part in dict.fromkeys(constraint.parts)
+                     if part not in block.unknown and _published(values, part)]
+            if parts:
+                cell = min(parts, key=lambda part: (part not in used, values[part], rank(part)))
+            elif constraint.total not in block.unknown and _published(values, constraint.total):
+                cell = constraint.total
+        if cell is None:  # a leak that is not forced uses some published cell (else its value would be 0)
+            used = [other for other in block.used_cells(leaks[0]) if _published(values, other)]
+            cell = min(used, key=lambda other: (other in block.totals, values[other], rank(other)))
         masked.add(cell)
         block.add_unknown(cell)
+
+
+def _published(values: Mapping[Hashable, float | None], cell: Hashable) -> bool:
+    value = values.get(cell)
+    return value is not None and value == value
 
 
 class _Block:
