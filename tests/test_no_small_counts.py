@@ -74,7 +74,7 @@ def test_api_answers_hold_no_small_count(app):
         period_type, start = queries.periods(indicator)[-1]
         period = {"month": f"{start:%Y-%m}", "year": f"{start:%Y}",
                   "quarter": f"{start.year}-T{(start.month - 1) // 3 + 1}"}[period_type]
-        for level in LEVELS:
+        for level in (*LEVELS, "qpv"):
             answer = client.get(f"/api/v1/valeurs.json?indicateur={indicator}&niveau={level}&periode={period}")
             assert answer.status_code == 200
             values = [r["valeur"] for r in answer.get_json()["lignes"] if r["valeur"] is not None]

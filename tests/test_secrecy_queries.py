@@ -104,3 +104,19 @@ def test_ali_figures_sum_over_circonscriptions_without_leaking(loaded_store, tmp
         published.setdefault(("circonscription", code), 0.0)  # no ALI: the reader knows it is 0
     constraints = [secrecy.Constraint(t, p) for t, p in queries._sum_links("COG2025")]
     assert secrecy.recoverable(published, constraints, masked) == set()
+
+
+def test_small_counts_of_a_level_outside_the_hierarchy_are_masked(loaded_store, tmp_path):
+    """QPVs are in no sum of the hierarchy, but their small counts are masked all the same."""
+    _url, engine, raw = loaded_store
+    queries.configure(engine, secrecy_threshold=10)
+    qpvs = queries.territories("QPV2015", "qpv")["code"].tolist()[:3]
+    path = tmp_path / "caf_qpv.csv"
+    rows = "".join(f"2022-06;{code};{n}\n" for code, n in zip(qpvs, (4, 250, 0)))
+    path.write_text("Mois;Code territoire;Foyers\n" + rows, encoding="utf-8")
+    import_file(engine, path, "allocataires", Provenance(source="test", licence="test"), raw_dir=raw,
+                today=dt.date(2026, 11, 24))
+    assert queries.geography_of("rsa_foyers", "month", dt.date(2022, 6, 1)) == "QPV2015"
+    out = queries.values("rsa_foyers", "qpv", "month", dt.date(2022, 6, 1), "QPV2015").set_index("code")
+    assert out.loc[qpvs[0], "flag"] == "secret"
+    assert (out.loc[qpvs[1], "value"], out.loc[qpvs[2], "value"]) == (250, 0)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from dashboard.ingest.kinds import KINDS
 from dashboard.indicators import cache, secrecy
-from dashboard.indicators.registry import DERIVED, DERIVED_BY_CODE, PUBLIC, Derived
+from dashboard.indicators.registry import DERIVED, DERIVED_BY_CODE, PARTITIONS, PUBLIC, Derived, family
 from dashboard.store.models import (
     QUALITIES,
     Figure,
@@ -129,8 +129,9 @@ def periods(indicator: str) -> list[tuple[str, dt.date]]:
 
 @cache.cached
 def geography_of(indicator: str, period_type: str, period_start: dt.date) -> str | None:
-    """The COG geography a figure was given on (a figure is drawn on the geography of its own
-    date, which its source chose: the population of 2023 is published on the 2025 communes)."""
+    """The geography a figure was given on (a figure is drawn on the geography of its own date,
+    which its source chose: the population of 2023 is published on the 2025 communes). The COG
+    when the figures are on it, else the geography that holds them (QPV-only figures)."""
     if indicator in DERIVED_BY_CODE:
         return geography_of(_inputs(DERIVED_BY_CODE[indicator])[0], period_type, period_start)
     with engine().connect() as conn:
@@ -139,8 +140,9 @@ def geography_of(indicator: str, period_type: str, period_start: dt.date) -> str
             .join(Figure, Figure.territory_id == Territory.id)
             .join(Geography, Geography.code == Territory.geography_code)
             .where(Figure.indicator_code == indicator, Figure.period_type == period_type,
-                   Figure.period_start == period_start, Figure.superseded_by.is_(None), Geography.family == "cog")
-            .group_by(Territory.geography_code).order_by(func.count().desc()).limit(1)).first()
+                   Figure.period_start == period_start, Figure.superseded_by.is_(None))
+            .group_by(Territory.geography_code, Geography.family)
+            .order_by((Geography.family == "cog").desc(), func.count().desc()).limit(1)).first()
     return found[0] if found else geography_at("cog", period_start)
 
 
@@ -193,6 +195,9 @@ def geojson(geography: str, level: str) -> dict:
 
 
 COLUMNS = ["code", "name", "value", "flag", "import_id", "source", "quality", "data_date", "caveats", "aggregated"]
+PROFILE_COLUMNS = ["indicator", "period_type", "period_start", "value", "flag", "import_id", "source", "quality",
+                   "data_date", "caveats", "aggregated"]
+_PERIOD = ["period_type", "period_start"]
 
 
 @cache.cached
@@ -202,39 +207,138 @@ def values(indicator: str, level: str, period_type: str, period_start: dt.date, 
 
     Columns: code, name, value, flag, aggregated, and the provenance: import_id, source,
     quality, data_date, caveats."""
-    if indicator in DERIVED_BY_CODE:
-        return _derived(DERIVED_BY_CODE[indicator], level, period_type, period_start, geography)
-    frame = _raw_values(indicator, level, period_type, period_start, geography)
-    if indicator in PUBLIC or frame.empty:
-        return frame
-    masked = _masked(indicator, period_type, period_start, geography)
-    hidden = frame["code"].map(lambda c: (level, c) in masked).astype(bool)
-    frame = frame.copy()
-    frame.loc[hidden, "value"] = None
-    frame.loc[hidden, "flag"] = "secret"
-    return frame
+    spec = DERIVED_BY_CODE.get(indicator)
+    if spec is not None and not spec.parts:
+        return _ratio(spec, level, period_type, period_start, geography)
+    frame = _raw(indicator, level, geography, period=(period_type, period_start))
+    if indicator not in PUBLIC and not frame.empty:
+        masked = _masked(family(indicator), _protected_with(level), period_type, period_start, geography)
+        _apply_mask(frame, indicator, level, masked)
+    return frame[COLUMNS].reset_index(drop=True)
 
 
 @cache.cached
-def _masked(indicator: str, period_type: str, period_start: dt.date, geography: str) -> set[tuple[str, str]]:
-    """The (level, code) cells to mask for one indicator and period: every published level is
-    protected together, so no masked cell can be derived from any combination of totals."""
-    cells: dict[tuple[str, str], float | None] = {}
-    source_masked = set()
-    for level in HIERARCHY:
-        frame = _raw_values(indicator, level, period_type, period_start, geography)
-        for code, value, flag in zip(frame["code"], frame["value"], frame["flag"]):
-            cells[(level, code)] = None if value is None or value != value else float(value)
+def profile(code: str, level: str, geography: str) -> pd.DataFrame:
+    """Every indicator for one territory and every period it has, with secrecy applied: the
+    same figures, masks included, as `values` gives period by period.
+
+    Columns: indicator, period_type, period_start, value, flag, aggregated and the provenance."""
+    block = _block(code, level, geography)
+    series: dict[str, pd.DataFrame] = {}
+    stored = [c for c in indicators()["code"] if c not in DERIVED_BY_CODE or DERIVED_BY_CODE[c].parts]
+    for indicator in stored:
+        frame = _raw(indicator, level, geography, only=code)
+        if frame.empty:
+            continue
+        if indicator not in PUBLIC:
+            masks = _block_masks(family(indicator), _protected_with(level), geography, block)
+            for period, masked in masks.items():
+                rows = (frame["period_type"] == period[0]) & (frame["period_start"] == period[1])
+                frame.loc[rows & frame["code"].map(lambda c: (indicator, level, c) in masked).astype(bool),
+                          ["value", "flag"]] = [None, "secret"]
+        series[indicator] = frame
+    for spec in DERIVED:
+        if not spec.parts and spec.numerator in series and spec.denominator in series:
+            series[spec.code] = _ratio_series(spec, series[spec.numerator], series[spec.denominator])
+    if not series:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    out = pd.concat([f.assign(indicator=i) for i, f in series.items()], ignore_index=True)
+    return out[PROFILE_COLUMNS].sort_values(["indicator", "period_start"], ignore_index=True)
+
+
+def _apply_mask(frame: pd.DataFrame, indicator: str, level: str, masked: set) -> None:
+    hidden = frame["code"].map(lambda c: (indicator, level, c) in masked).astype(bool)
+    frame.loc[hidden, "value"] = None
+    frame.loc[hidden, "flag"] = "secret"
+
+
+def _protected_with(level: str) -> tuple[str, ...]:
+    """The levels whose cells are protected together with this level's: the hierarchy, whose
+    levels are sums of one another; a level in no sum (QPV) only with itself."""
+    return HIERARCHY if level in HIERARCHY else (level,)
+
+
+@cache.cached
+def _masked(members: tuple[str, ...], levels: tuple[str, ...], period_type: str, period_start: dt.date,
+            geography: str) -> set[tuple]:
+    """The (indicator, level, code) cells to mask for a family of indicators in one period."""
+    return _masks(members, levels, geography, period=(period_type, period_start)).get((period_type, period_start), set())
+
+
+@cache.cached
+def _block_masks(members: tuple[str, ...], levels: tuple[str, ...], geography: str,
+                 block: tuple[int, ...] | None) -> dict[tuple, set]:
+    """The masks of every period at once, for the territories of one block (a département and
+    what it holds: blocks share no sum, so each is protected on its own, as `_masked` does)."""
+    return _masks(members, levels, geography, scope=block)
+
+
+def _masks(members: tuple[str, ...], levels: tuple[str, ...], geography: str, period=None, scope=None) -> dict[tuple, set]:
+    """Protect every published level of a family together: each indicator's hierarchy (communes,
+    circonscriptions, EPT, département) and the partitions that tie the indicators together
+    (exits by type and all exits; people in a QPV and the rest). Returns period → masked cells."""
+    frames = [_raw(indicator, level, geography, period=period, scope=scope).assign(indicator=indicator, level=level)
+              for indicator in members for level in levels]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return {}
+    allcells = pd.concat(frames, ignore_index=True)
+    relations = _relations_by_total(geography)
+    partitions = [p for p in PARTITIONS if p.total in members]
+    out = {}
+    for (period_type, period_start), cells_frame in allcells.groupby(_PERIOD, sort=False):
+        cells: dict[tuple, float | None] = {}
+        source_masked = set()
+        for indicator, level, code, value, flag in zip(cells_frame["indicator"], cells_frame["level"],
+                                                       cells_frame["code"], cells_frame["value"], cells_frame["flag"]):
+            cells[(indicator, level, code)] = None if value is None or value != value else float(value)
             if isinstance(flag, str):
-                source_masked.add((level, code))
-    relations = _sum_links(geography)
-    if not any(level == "commune" for level, _ in cells):
+                source_masked.add((indicator, level, code))
+        constraints = _constraints(cells, members, relations, partitions)
+        threshold = _secrecy["threshold"]
+        if not source_masked and not any(v is not None and 0 < v <= threshold for v in cells.values()):
+            out[(period_type, period_start)] = set()
+            continue
+        out[(period_type, period_start)] = secrecy.protect(cells, constraints, threshold, already_masked=source_masked)
+    return out
+
+
+def _constraints(cells: dict, members, relations: dict, partitions) -> list[secrecy.Constraint]:
+    """The equations an attacker knows, keyed like the cells: (indicator, level, code). A partition
+    with a rest adds the rest as a cell (never shown, but computable, so subject to secrecy)."""
+    constraints = []
+    for indicator in members:
+        own = {key[1:] for key in cells if key[0] == indicator}
         # Figures given per circonscription (ALI activity): a circonscription without figures has
         # no ALI — a known 0 that hides nothing — so it leaves the sums instead of being a cell
         # that could be chosen to mask.
-        relations = [(total, tuple(p for p in parts if p in cells)) for total, parts in relations]
-    constraints = [secrecy.Constraint(total, parts) for total, parts in relations if total in cells and parts]
-    return secrecy.protect(cells, constraints, _secrecy["threshold"], already_masked=source_masked)
+        known_zeros = not any(level == "commune" for level, _ in own)
+        for total in own:
+            for parts in relations.get(total, ()):
+                if known_zeros:
+                    parts = tuple(p for p in parts if p in own)
+                if parts:
+                    constraints.append(secrecy.Constraint((indicator, *total), tuple((indicator, *p) for p in parts)))
+    for index, partition in enumerate(partitions):
+        for key in [k for k in cells if k[0] == partition.total]:
+            parts = [(p, *key[1:]) for p in partition.parts]
+            if not all(p in cells for p in parts):
+                continue
+            if partition.rest:
+                rest = (f"{partition.total}:reste:{index}", *key[1:])
+                known = [cells[key], *(cells[p] for p in parts)]
+                cells[rest] = None if None in known else known[0] - sum(known[1:])
+                parts.append(rest)
+            constraints.append(secrecy.Constraint(key, tuple(parts)))
+    return constraints
+
+
+@cache.cached
+def _relations_by_total(geography: str) -> dict[tuple, list[tuple]]:
+    by_total: dict[tuple, list[tuple]] = {}
+    for total, parts in _sum_links(geography):
+        by_total.setdefault(total, []).append(parts)
+    return by_total
 
 
 @cache.cached
@@ -268,45 +372,92 @@ def _sum_links(geography: str) -> list[tuple[tuple[str, str], tuple[tuple[str, .
     return relations
 
 
-def _raw_values(indicator: str, level: str, period_type: str, period_start: dt.date, geography: str) -> pd.DataFrame:
-    """The figures as stored or summed, before secrecy (never returned to a caller outside)."""
-    direct = _direct(indicator, level, period_type, period_start, geography)
+@cache.cached
+def _block(code: str, level: str, geography: str) -> tuple[int, ...] | None:
+    """The ids of the territories protected together with this one: its département and every
+    territory linked to it. A level outside the hierarchy (QPV) is in no sum: its own id."""
+    with engine().connect() as conn:
+        own = conn.execute(select(Territory.id).where(
+            Territory.geography_code == geography, Territory.level == level, Territory.code == code)).scalar()
+        if own is None or level not in HIERARCHY:
+            return None if own is None else (own,)
+        found = own if level == "departement" else conn.execute(
+            select(Territory.id).join(TerritoryLink, TerritoryLink.parent_id == Territory.id)
+            .where(TerritoryLink.child_id == own, Territory.level == "departement").limit(1)).scalar()
+        if found is None:
+            return None
+        children = conn.execute(select(TerritoryLink.child_id).where(TerritoryLink.parent_id == found)).scalars()
+        return tuple(sorted({found, *children}))
+
+
+@cache.cached
+def _raw(indicator: str, level: str, geography: str, period=None, scope=None, only: str | None = None) -> pd.DataFrame:
+    """The figures as stored or summed, before secrecy (never returned to a caller outside):
+    for one period or all, for every territory of the level, those of a block (`scope`, ids), or
+    one (`only`, a code). A sum of parts (all exits) is the sum of its parts' figures."""
+    spec = DERIVED_BY_CODE.get(indicator)
+    if spec is not None:
+        parts = [_raw(p, level, geography, period, scope, only) for p in spec.parts]
+        if any(f.empty for f in parts):
+            return _empty()
+        key = ["code", *_PERIOD]
+        out = parts[0].set_index(key)
+        out["value"] = sum(f.set_index(key)["value"].reindex(out.index).astype(float) for f in parts)
+        out["flag"] = _combine_flags([f.set_index(key)["flag"].reindex(out.index) for f in parts])
+        return out.reset_index()
+    direct = _direct(indicator, level, geography, period, scope, only)
     if not direct.empty:
         return direct
     for child_level in ("commune", "circonscription"):
         if child_level != level:
-            summed = _aggregated(indicator, level, period_type, period_start, geography, child_level)
+            summed = _aggregated(indicator, level, geography, child_level, period, scope, only)
             if not summed.empty:
                 return summed
-    return pd.DataFrame(columns=COLUMNS)
+    return _empty()
 
 
-def _derived(spec: Derived, level, period_type, period_start, geography) -> pd.DataFrame:
-    """A ratio or a sum, computed territory by territory from the (aggregated) counts."""
-    if spec.parts:
-        frames = [values(p, level, period_type, period_start, geography) for p in spec.parts]
-        if any(f.empty for f in frames):
-            return pd.DataFrame(columns=COLUMNS)
-        merged = frames[0].copy()
-        merged["value"] = sum(f.set_index("code")["value"].reindex(merged["code"]).to_numpy() for f in frames)
-        merged["flag"] = _combine_flags(frames, merged["code"])
-        return merged[COLUMNS]
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*COLUMNS, *_PERIOD])
+
+
+def _ratio(spec: Derived, level, period_type, period_start, geography) -> pd.DataFrame:
+    """A ratio, computed territory by territory from the (aggregated) counts."""
     num = values(spec.numerator, level, period_type, period_start, geography)
     if num.empty:
         return pd.DataFrame(columns=COLUMNS)
     den = _denominator(spec.denominator, level, period_type, period_start, geography)
     if den.empty:
         return pd.DataFrame(columns=COLUMNS)
-    den_values = den.set_index("code")["value"].reindex(num["code"]).to_numpy()
+    return _divide(spec, num.set_index("code"), den.set_index("code")).reset_index()[COLUMNS]
+
+
+def _ratio_series(spec: Derived, num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
+    """The same ratio over a territory's series: each period's denominator is the one of the same
+    period or, failing that, the nearest as `_denominator` chooses it."""
+    den_periods = sorted(zip(den["period_start"], den["period_type"]))
+    if not den_periods:
+        return _empty()
+    chosen = []
+    for start in num["period_start"]:
+        before = [p for p in den_periods if p[0] <= start]
+        chosen.append(before[-1] if before else den_periods[0])
+    num = num.assign(den_start=[c[0] for c in chosen], den_type=[c[1] for c in chosen])
+    den_index = den.set_index(["period_start", "period_type"])
+    den_rows = den_index.reindex(list(zip(num["den_start"], num["den_type"]))).set_axis(num.index)
+    return _divide(spec, num, den_rows).reset_index(drop=True)
+
+
+def _divide(spec: Derived, num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
+    """num ÷ den × scale row by row (both indexed alike); masked when either is."""
+    den = den.reindex(num.index)
     out = num.copy()
     out["value"] = [None if (d is None or d != d or d == 0 or n is None or n != n) else n / d * spec.scale
-                    for n, d in zip(num["value"].tolist(), den_values.tolist())]
-    out["flag"] = _combine_flags([num, den], num["code"])
+                    for n, d in zip(num["value"].tolist(), den["value"].tolist())]
+    out["flag"] = _combine_flags([num["flag"], den["flag"]])
     out["source"] = [" ; ".join(dict.fromkeys(x for x in (a, b) if isinstance(x, str)))
-                     for a, b in zip(num["source"], den.set_index("code")["source"].reindex(num["code"]))]
-    den_quality = den.set_index("code")["quality"].reindex(num["code"]).to_numpy()
-    out["quality"] = ["demo" if "demo" in (a, b) else a for a, b in zip(num["quality"], den_quality)]
-    return out[COLUMNS]
+                     for a, b in zip(num["source"], den["source"])]
+    out["quality"] = ["demo" if "demo" in (a, b) else a for a, b in zip(num["quality"], den["quality"])]
+    return out
 
 
 def _denominator(indicator, level, period_type, period_start, geography) -> pd.DataFrame:
@@ -324,10 +475,10 @@ def _denominator(indicator, level, period_type, period_start, geography) -> pd.D
     return values(indicator, level, kind, nearest, geography)
 
 
-def _combine_flags(frames: list[pd.DataFrame], codes: pd.Series) -> list[str | None]:
+def _combine_flags(flags: list[pd.Series]) -> list[str | None]:
     """A value computed from a masked one is masked too."""
-    flags = [f.set_index("code")["flag"].reindex(codes).to_numpy() for f in frames]
-    return ["secret" if any(isinstance(x[i], str) for x in flags) else None for i in range(len(codes))]
+    arrays = [f.to_numpy() for f in flags]
+    return ["secret" if any(isinstance(a[i], str) for a in arrays) else None for i in range(len(arrays[0]))]
 
 
 def _provenance_columns():
@@ -335,50 +486,74 @@ def _provenance_columns():
             ImportRecord.data_date, ImportRecord.caveats)
 
 
-def _direct(indicator, level, period_type, period_start, geography) -> pd.DataFrame:
+def _figure_filter(indicator: str, period) -> list:
+    where = [Figure.indicator_code == indicator, Figure.superseded_by.is_(None)]
+    if period is not None:
+        where += [Figure.period_type == period[0], Figure.period_start == period[1]]
+    return where
+
+
+def _territory_filter(table, level: str, geography: str, scope, only) -> list:
+    where = [table.geography_code == geography, table.level == level]
+    if scope is not None:
+        where.append(table.id.in_(scope))
+    if only is not None:
+        where.append(table.code == only)
+    return where
+
+
+def _direct(indicator, level, geography, period, scope, only) -> pd.DataFrame:
     stmt = (
-        select(Territory.code, Territory.name, Figure.value, Figure.flag, *_provenance_columns())
-        .join(Figure, and_(Figure.territory_id == Territory.id, Figure.indicator_code == indicator,
-                           Figure.period_type == period_type, Figure.period_start == period_start,
-                           Figure.superseded_by.is_(None)))
+        select(Territory.code, Territory.name, Figure.period_type, Figure.period_start, Figure.value, Figure.flag,
+               *_provenance_columns())
+        .join(Figure, and_(Figure.territory_id == Territory.id, *_figure_filter(indicator, period)))
         .join(ImportRecord, ImportRecord.id == Figure.import_id)
-        .where(Territory.geography_code == geography, Territory.level == level)
-        .order_by(Territory.code)
+        .where(*_territory_filter(Territory, level, geography, scope, only))
+        .order_by(Territory.code, Figure.period_start)
     )
     frame = _frame(stmt)
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     frame["aggregated"] = False
     return frame
 
 
-def _aggregated(indicator, level, period_type, period_start, geography, child_level) -> pd.DataFrame:
+def _aggregated(indicator, level, geography, child_level, period, scope, only) -> pd.DataFrame:
     """Sum the children of each territory (value × link weight). From communes, a territory with
     any commune missing, secret or of unknown weight gets no value (a partial sum would be a false
     figure); from circonscriptions (ALI activity), a circonscription without figures has no ALI
     and adds nothing."""
     parent, child = aliased(Territory), aliased(Territory)
-    stmt = (
-        select(parent.code, parent.name, child.code.label("child_code"), TerritoryLink.weight,
-               Figure.value, Figure.flag, *_provenance_columns())
+    figures = _frame(
+        select(Figure.territory_id.label("child_id"), Figure.period_type, Figure.period_start, Figure.value,
+               Figure.flag, *_provenance_columns())
+        .join(ImportRecord, ImportRecord.id == Figure.import_id)
+        .where(*_figure_filter(indicator, period), Figure.territory_id.in_(
+            select(TerritoryLink.child_id).join(parent, parent.id == TerritoryLink.parent_id)
+            .where(*_territory_filter(parent, level, geography, scope, only)))))
+    if figures.empty or figures["value"].notna().sum() == 0:
+        return _empty()
+    links = _frame(
+        select(parent.code, parent.name, TerritoryLink.child_id, TerritoryLink.weight)
         .join(TerritoryLink, TerritoryLink.parent_id == parent.id)
         .join(child, and_(child.id == TerritoryLink.child_id, child.level == child_level))
-        .outerjoin(Figure, and_(Figure.territory_id == child.id, Figure.indicator_code == indicator,
-                                Figure.period_type == period_type, Figure.period_start == period_start,
-                                Figure.superseded_by.is_(None)))
-        .outerjoin(ImportRecord, ImportRecord.id == Figure.import_id)
-        .where(parent.geography_code == geography, parent.level == level)
-    )
-    parts = _frame(stmt)
-    if parts.empty or parts["value"].notna().sum() == 0:
-        return pd.DataFrame(columns=COLUMNS)
+        .where(*_territory_filter(parent, level, geography, scope, only)))
+    parts = links.merge(figures, on="child_id")
+    if parts.empty:
+        return _empty()
     parts["part"] = parts["value"] * parts["weight"]
-    complete = child_level == "commune"
-    grouped = parts.groupby(["code", "name"], sort=True)
-    out = grouped.agg(
-        value=("part", lambda s: s.sum() if s.notna().all() or not complete else float("nan")),
-        import_id=("import_id", "max"), source=("source", "first"),
-        quality=("quality", lambda q: "demo" if (q == "demo").any() else q.dropna().iloc[0] if q.notna().any() else None),
-        data_date=("data_date", "first"), caveats=("caveats", "first"),
-    ).reset_index()
+    parts["demo"] = parts["quality"].eq("demo")
+    keys = ["code", "name", *_PERIOD]
+    grouped = parts.groupby(keys, sort=True)
+    out = grouped[["part"]].sum().rename(columns={"part": "value"})
+    out["known"], out["import_id"], out["demo"] = grouped["part"].count(), grouped["import_id"].max(), grouped["demo"].max()
+    out = out.join(parts.drop_duplicates(keys).set_index(keys)[["source", "quality", "data_date", "caveats"]])
+    out = out.reset_index()
+    out["quality"] = out["quality"].where(~out["demo"].astype(bool), "demo")
+    if child_level == "commune":
+        children = links.groupby("code")["child_id"].count()
+        complete = out["known"].to_numpy() == children.reindex(out["code"]).to_numpy()
+        out["value"] = out["value"].where(complete)
+    out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
     out["flag"] = None
     out["aggregated"] = True
-    return out[COLUMNS]
+    return out[[*COLUMNS, *_PERIOD]]

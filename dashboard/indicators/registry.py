@@ -82,6 +82,36 @@ STORED: tuple[StoredIndicator, ...] = (
 
 
 @dataclass(frozen=True)
+class StructureGroup:
+    """A count of insertion structures, written by the `structures` import for every commune:
+    the structures of these data·inclusion types (all types when `types` is empty)."""
+
+    code: str
+    label: str
+    types: tuple[str, ...] = ()
+
+
+STRUCTURE_SOURCE = "Liste des structures d'insertion (import « structures »)"
+STRUCTURE_GROUPS: tuple[StructureGroup, ...] = (
+    StructureGroup("structures", "Structures d'insertion (tous types)"),
+    StructureGroup("structures_siae", "Structures de l'insertion par l'activité économique (SIAE)",
+                   ("ACI", "ACIPHC", "AI", "EI", "EITI", "ETTI")),
+    StructureGroup("structures_ml", "Missions locales", ("ML",)),
+    StructureGroup("structures_plie", "PLIE", ("PLIE",)),
+    StructureGroup("structures_ft", "Agences France Travail", ("FT",)),
+    StructureGroup("structures_tiers_lieux", "Tiers-lieux et fablabs", ("TIERS_LIEUX", "FABLAB")),
+)
+# Structures are establishments, not people: their counts are public whatever their size.
+STORED += tuple(
+    StoredIndicator(g.code, g.label, "structures", STRUCTURE_SOURCE,
+                    "Structures ouvertes au 31 décembre de l'année (au jour de l'import pour l'année en "
+                    "cours), selon la liste importée"
+                    + (f" (types data·inclusion : {', '.join(g.types)})." if g.types else "."),
+                    secrecy="public")
+    for g in STRUCTURE_GROUPS)
+
+
+@dataclass(frozen=True)
 class Derived:
     """An indicator computed from stored ones, never stored: a ratio (numerator ÷ denominator ×
     scale) or a sum of parts. Coarser levels are computed from the aggregated counts, never by
@@ -118,9 +148,46 @@ DERIVED: tuple[Derived, ...] = (
     Derived("ali_part_qpv", "Part des personnes suivies résidant en QPV", "%",
             "Personnes suivies résidant dans un QPV rapportées à la file active.",
             numerator="ali_file_active_qpv", denominator="ali_file_active", scale=100),
+    *(Derived(f"{group}_pour_10000_hab", f"{label} pour 10 000 habitants", "pour 10 000 habitants",
+              f"{label} rapportées à la population municipale de l'année la plus proche.",
+              numerator=group, denominator="population", scale=10_000)
+      for group, label in (("structures", "Structures d'insertion"), ("structures_siae", "SIAE"))),
+    *(Derived(f"{group}_pour_1000_foyers_rsa", f"{label} pour 1 000 foyers au RSA", "pour 1 000 foyers au RSA",
+              f"{label} rapportées aux foyers allocataires du RSA du mois le plus proche.",
+              numerator=group, denominator="rsa_foyers", scale=1_000)
+      for group, label in (("structures", "Structures d'insertion"), ("structures_siae", "SIAE"))),
     Derived("de_abc_part_rsa", "Part des demandeurs d'emploi percevant le RSA", "%",
             "Demandeurs d'emploi ABC percevant le RSA rapportés à l'ensemble des demandeurs ABC.",
             numerator="de_abc_rsa", denominator="de_abc", scale=100),
 )
 DERIVED_BY_CODE = {d.code: d for d in DERIVED}
 PUBLIC = {s.code for s in STORED if s.secrecy == "public"}
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A count published with parts that add up to it (exits by type and all exits), or with
+    some parts whose complement (`rest`, e.g. outside QPV) anyone can compute though it is never
+    shown. Secondary secrecy protects them together, with the territory hierarchy."""
+
+    total: str
+    parts: tuple[str, ...]
+    rest: bool = False
+
+
+PARTITIONS: tuple[Partition, ...] = (
+    *(Partition(d.code, d.parts) for d in DERIVED if d.parts),
+    Partition("ali_file_active", ("ali_file_active_qpv",), rest=True),
+    Partition("cohorte_entrees", ("cohorte_entrees_qpv",), rest=True),
+    *(Partition("cohorte_entrees", tuple(f"cohorte_{h}m_{status}" for status in COHORT_STATUSES)) for h in (6, 12)),
+)
+
+
+def family(indicator: str) -> tuple[str, ...]:
+    """The indicators protected together with `indicator` (linked by partitions), sorted."""
+    members, grown = {indicator}, True
+    while grown:
+        linked = {code for p in PARTITIONS if members & {p.total, *p.parts} for code in (p.total, *p.parts)}
+        grown = not linked <= members
+        members |= linked
+    return tuple(sorted(members))

@@ -1,11 +1,14 @@
 """`structures` — the insertion structures (SIAE, missions locales, PLIE, France Travail…).
 
 A structures file is the whole list: importing one supersedes the current list (kept, so a
-rollback restores it). Text cells that start like a spreadsheet formula are stored as written
+rollback restores it). It also writes, for every commune, the count of each group of structures
+the registry declares (`STRUCTURE_GROUPS`) for the year of the list (option `year`, else the year
+of the import), zeros included, so that densities are indicators like any other. Text cells that start like a spreadsheet formula are stored as written
 (inert) and escaped wherever they are exported.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from shapely.geometry import Point
@@ -15,9 +18,10 @@ from dashboard import geometry
 from dashboard.ingest import parse
 from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
+from dashboard.indicators.registry import STRUCTURE_GROUPS
 from dashboard.ingest.kinds.base import Context, Kind
-from dashboard.ingest.write import geography_at
-from dashboard.store.models import Ali, Structure, StructureType, Territory
+from dashboard.ingest.write import FigureRow, geography_at
+from dashboard.store.models import Ali, Structure, StructureType, Territory, TerritoryLink
 
 
 class Structures(Kind):
@@ -85,5 +89,35 @@ class Structures(Kind):
                  "closed_on": r["date_fermeture"], "import_id": ctx.record.id} for r in ctx.parsed.rows]
         if rows:
             ctx.session.execute(insert(Structure), rows)
-        return {"structures": len(rows), "with_point": sum(r["lat"] is not None for r in rows)}
+        figures = ctx.writer.figures(self._counts(ctx, rows))
+        return {"structures": len(rows), "with_point": sum(r["lat"] is not None for r in rows), "figures": figures}
+
+    def _counts(self, ctx: Context, rows: list[dict]) -> list[FigureRow]:
+        """Structures open on the reference day (31 December of the year, or today for the current
+        year), per commune (a commune déléguée counts in its commune nouvelle) and group."""
+        year = int(ctx.options.get("year", ctx.today.year))
+        day = min(dt.date(year, 12, 31), ctx.today) if year == ctx.today.year else dt.date(year, 12, 31)
+        geo = geography_at(ctx.session, "cog", ctx.today)
+        session = ctx.session
+        communes = dict(session.execute(select(Territory.code, Territory.id).where(
+            Territory.geography_code == geo.code, Territory.level == "commune")).all())
+        parent = Territory.__table__.alias("parent")
+        for code, commune_id in session.execute(
+                select(Territory.code, TerritoryLink.parent_id)
+                .join(TerritoryLink, TerritoryLink.child_id == Territory.id)
+                .join(parent, parent.c.id == TerritoryLink.parent_id)
+                .where(Territory.geography_code == geo.code, Territory.level == "commune_deleguee",
+                       parent.c.level == "commune")):
+            communes.setdefault(code, commune_id)
+        open_rows = [r for r in rows if (r["opened_on"] is None or r["opened_on"] <= day)
+                     and (r["closed_on"] is None or r["closed_on"] > day)]
+        start = dt.date(year, 1, 1)
+        figures = []
+        for group in STRUCTURE_GROUPS:
+            counts = dict.fromkeys(communes.values(), 0)
+            for r in open_rows:
+                if not group.types or r["type_code"] in group.types:
+                    counts[communes[r["commune_code"]]] += 1
+            figures += [FigureRow(group.code, territory, "year", start, float(n)) for territory, n in counts.items()]
+        return figures
 
