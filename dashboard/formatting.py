@@ -25,6 +25,13 @@ def fr_percent(value: float | None, decimals: int = 1) -> str:
     return f"{fr_number(value, decimals)}{NBSP}%"
 
 
+def fr_value(value: float | None, unit: str, decimals: int = 0) -> str:
+    """A value with its unit: "45,2 %", "12 345 foyers"."""
+    if unit == "%":
+        return fr_percent(value, decimals)
+    return f"{fr_number(value, decimals)}{NBSP}{unit}"
+
+
 def fr_period(period_type: str, start: dt.date) -> str:
     if period_type == "month":
         return f"{MONTHS[start.month - 1]} {start.year}"

@@ -3,9 +3,10 @@ and of the API for every count indicator, level and latest period finds no count
 from __future__ import annotations
 
 import base64
+import io
 import json
 
-import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard.app import create_app
@@ -33,39 +34,83 @@ def count_indicators():
             if code not in PUBLIC and (code not in DERIVED_BY_CODE or DERIVED_BY_CODE[code].secrecy == "count")]
 
 
-def z_values(figure: dict) -> list[float]:
-    z = figure["data"][0]["z"]
-    if isinstance(z, dict):  # a typed array: {"dtype": "f8", "bdata": base64}
-        return np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"])).tolist()
-    return [v for v in z if v is not None]
-
-
 def small(values) -> list[float]:
     return [v for v in values if v == v and 1 <= v <= 10]
 
 
-def test_map_answers_hold_no_small_count(app):
+def french_number(text: str) -> float | None:
+    """12 345,6 foyers -> 12345.6; "s" and "non disponible" -> None."""
+    head = text.replace("\u202f", "").replace("\xa0", " ").split(" ")[0].replace(",", ".")
+    try:
+        return float(head)
+    except ValueError:
+        return None
+
+
+def post(client, output: str, outputs: list, inputs: list, state: list = (), changed: str | None = None):
+    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": list(state),
+            "changedPropIds": [changed or f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def cells(component) -> list[str]:
+    """The texts of the value cells (right-aligned) of a table's JSON."""
+    found = []
+    if isinstance(component, dict):
+        props = component.get("props", {})
+        if component.get("type") == "Td" and "text-end" in props.get("className", ""):
+            found.append(props.get("children") if isinstance(props.get("children"), str) else "s")
+        for value in props.values():
+            found += cells(value)
+    elif isinstance(component, list):
+        for item in component:
+            found += cells(item)
+    return found
+
+
+def map_inputs(indicator, level, index):
+    return [{"id": "carte-indicator", "property": "value", "value": indicator},
+            {"id": "carte-level", "property": "value", "value": level},
+            {"id": "carte-period", "property": "value", "value": index}]
+
+
+def test_map_table_and_downloads_hold_no_small_count(app):
+    """What the map's hover, its table and its CSV and Excel downloads show."""
     client = app.server.test_client()
-    scanned = 0
+    scanned, secrets = 0, {"carte-csv": 0, "carte-xlsx": 0}
     for indicator in count_indicators():
-        period_type, start = queries.periods(indicator)[-1]
+        index = len(queries.periods(indicator)) - 1
         for level in LEVELS:
-            body = {"output": "..carte-map.figure...carte-source.children..",
-                    "outputs": [{"id": "carte-map", "property": "figure"},
-                                {"id": "carte-source", "property": "children"}],
-                    "inputs": [{"id": "carte-indicator", "property": "value", "value": indicator},
-                               {"id": "carte-level", "property": "value", "value": level},
-                               {"id": "carte-period", "property": "value",
-                                "value": f"{period_type}:{start.isoformat()}"}],
-                    "changedPropIds": ["carte-level.value"], "state": []}
-            answer = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
-            if answer.status_code == 204:
-                continue
+            answer = post(client, "..carte-map.figure...carte-drawn.data...carte-source.children..."
+                                  "carte-period-label.children...carte-state.data..",
+                          [{"id": i, "property": p} for i, p in (("carte-map", "figure"), ("carte-drawn", "data"),
+                           ("carte-source", "children"), ("carte-period-label", "children"), ("carte-state", "data"))],
+                          map_inputs(indicator, level, index), [{"id": "carte-drawn", "property": "data", "value": None}])
             assert answer.status_code == 200, (indicator, level, answer.status_code)
-            figure = answer.get_json()["response"]["carte-map"]["figure"]
-            assert small(z_values(figure)) == [], (indicator, level)
+            trace = answer.get_json()["response"]["carte-map"]["figure"]["data"][0]
+            hover = [french_number(c[0]) for c in trace["customdata"]]
+            assert small([v for v in hover if v is not None]) == [], (indicator, level)
+            answer = post(client, "carte-table.children", {"id": "carte-table", "property": "children"},
+                          [*map_inputs(indicator, level, index), {"id": "carte-sort", "property": "value", "value": "asc"}])
+            shown = [french_number(t) for t in cells(answer.get_json()["response"]["carte-table"]["children"])]
+            assert small([v for v in shown if v is not None]) == [], (indicator, level)
+            for button in ("carte-csv", "carte-xlsx"):
+                answer = post(client, "carte-download.data", {"id": "carte-download", "property": "data"},
+                              [{"id": "carte-csv", "property": "n_clicks", "value": 1},
+                               {"id": "carte-xlsx", "property": "n_clicks", "value": 1}],
+                              [{"id": i, "property": "value", "value": v["value"]}
+                               for i, v in zip(("carte-indicator", "carte-level", "carte-period"),
+                                               map_inputs(indicator, level, index))], changed=f"{button}.n_clicks")
+                body = answer.get_json()
+                data = base64.b64decode(body["response"]["carte-download"]["data"]["content"])
+                frame = (pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype={"valeur": str})
+                         if button == "carte-csv" else pd.read_excel(io.BytesIO(data), sheet_name="Données", engine="calamine"))
+                numbers = pd.to_numeric(frame["valeur"].astype(str).str.replace(",", "."), errors="coerce")
+                assert small(numbers.dropna().tolist()) == [], (indicator, level, button)
+                secrets[button] += int(frame["valeur"].astype(str).eq("s").sum())
             scanned += 1
     assert scanned > 20
+    assert secrets["carte-csv"] == secrets["carte-xlsx"] > 0  # masked cells are there, as "s"
 
 
 def test_api_answers_hold_no_small_count(app):

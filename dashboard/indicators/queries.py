@@ -174,6 +174,23 @@ def geography_at(family: str, day: dt.date) -> str | None:
 
 
 @cache.cached
+def find_territory(code: str) -> dict | None:
+    """The territory a code names (codes are unique across levels: 93001, ALI-2022-01, QN09301M,
+    93), on the COG in force today when it is there, else on the latest geography that has it.
+    Keys: code, name, level, geography."""
+    with Session(engine()) as session:
+        rows = session.execute(select(Territory, Geography).join(Geography, Geography.code == Territory.geography_code)
+                               .where(Territory.code == code)).all()
+        if not rows:
+            return None
+        today = dt.date.today()
+        territory, geography = max(rows, key=lambda r: (r[1].family == "cog", r[1].in_force(today),
+                                                        r[1].valid_from or dt.date.min))
+        return {"code": territory.code, "name": territory.name, "level": territory.level,
+                "geography": geography.code}
+
+
+@cache.cached
 def territories(geography: str, level: str) -> pd.DataFrame:
     return _frame(select(Territory.id, Territory.code, Territory.name, Territory.attributes,
                          Territory.label_lon, Territory.label_lat, Territory.area_km2)
@@ -414,6 +431,11 @@ def _raw(indicator: str, level: str, geography: str, period=None, scope=None, on
             if not summed.empty:
                 return summed
     return _empty()
+
+
+def empty_values() -> pd.DataFrame:
+    """A frame of `values`'s columns with no row."""
+    return pd.DataFrame(columns=COLUMNS)
 
 
 def _empty() -> pd.DataFrame:

@@ -127,6 +127,7 @@ class Derived:
     parts: tuple[str, ...] = ()
     # Secrecy: "rate" — masked when its numerator or denominator is; "count" — like a count.
     secrecy: str = "rate"
+    decimals: int = 1
 
 
 EXITS = ("ali_sorties_emploi_durable", "ali_sorties_emploi_transition", "ali_sorties_formation",
@@ -138,7 +139,7 @@ DERIVED: tuple[Derived, ...] = (
             numerator="rsa_foyers", denominator="population", scale=100),
     Derived("ali_sorties", "Sorties d'accompagnement (tous motifs)", "personnes",
             "Somme des sorties du mois : emploi durable, emploi de transition, formation, autres.",
-            parts=EXITS, secrecy="count"),
+            parts=EXITS, secrecy="count", decimals=0),
     Derived("ali_taux_couverture", "Taux de couverture de l'ALI", "%",
             "Personnes suivies par l'ALI (file active) rapportées aux foyers au RSA du territoire.",
             numerator="ali_file_active", denominator="rsa_foyers", scale=100),
@@ -150,11 +151,11 @@ DERIVED: tuple[Derived, ...] = (
             numerator="ali_file_active_qpv", denominator="ali_file_active", scale=100),
     *(Derived(f"{group}_pour_10000_hab", f"{label} pour 10 000 habitants", "pour 10 000 habitants",
               f"{label} rapportées à la population municipale de l'année la plus proche.",
-              numerator=group, denominator="population", scale=10_000)
+              numerator=group, denominator="population", scale=10_000, decimals=2)
       for group, label in (("structures", "Structures d'insertion"), ("structures_siae", "SIAE"))),
     *(Derived(f"{group}_pour_1000_foyers_rsa", f"{label} pour 1 000 foyers au RSA", "pour 1 000 foyers au RSA",
               f"{label} rapportées aux foyers allocataires du RSA du mois le plus proche.",
-              numerator=group, denominator="rsa_foyers", scale=1_000)
+              numerator=group, denominator="rsa_foyers", scale=1_000, decimals=2)
       for group, label in (("structures", "Structures d'insertion"), ("structures_siae", "SIAE"))),
     Derived("de_abc_part_rsa", "Part des demandeurs d'emploi percevant le RSA", "%",
             "Demandeurs d'emploi ABC percevant le RSA rapportés à l'ensemble des demandeurs ABC.",
@@ -191,3 +192,17 @@ def family(indicator: str) -> tuple[str, ...]:
         grown = not linked <= members
         members |= linked
     return tuple(sorted(members))
+
+
+def decimals(code: str) -> int:
+    """How many decimals a value of this indicator is shown with (counts: none)."""
+    return DERIVED_BY_CODE[code].decimals if code in DERIVED_BY_CODE else 0
+
+
+def period_key(period_type: str, start) -> str:
+    """A period as written in URLs and in the API: 2025-03, 2025-T1, 2025."""
+    if period_type == "month":
+        return f"{start:%Y-%m}"
+    if period_type == "quarter":
+        return f"{start.year}-T{(start.month - 1) // 3 + 1}"
+    return f"{start:%Y}"

@@ -1,70 +1,141 @@
-"""Carte: one indicator, one level, one period, drawn on the geography of the period's own date."""
-from __future__ import annotations
+"""Carte: one indicator, one level, one period, drawn on the geography of the period's own date.
 
-import datetime as dt
+The shapes reach the browser once per level and geography; changing the indicator or the period
+sends only the new values (a `dash.Patch` of the trace). The state is in the URL
+(`?indicateur=…&niveau=…&periode=…`), so a link reopens the same map.
+"""
+from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.components.controls import dropdown
-from dashboard.components.provenance import source_note
-from dashboard.figures.maps import choropleth
+from dashboard.components.downloads import download_buttons, send_frame
 from dashboard.components.graphs import graph
-from dashboard.formatting import fr_period
+from dashboard.components.provenance import source_note
+from dashboard.components.tables import values_table
+from dashboard.figures.maps import base_map, value_layer
 from dashboard.indicators import queries
-from dashboard.indicators.registry import DERIVED_BY_CODE
+from dashboard.indicators.registry import decimals, period_key
+from dashboard.views import map_view as map_state
 
 dash.register_page(__name__, path="/carte", name="Carte", order=1, title="Observatoire de l'insertion — Carte")
 
-LEVEL_OPTIONS = [
-    {"label": "Communes", "value": "commune"},
-    {"label": "Circonscriptions / territoires ALI", "value": "circonscription"},
-    {"label": "Territoires (EPT)", "value": "ept"},
-]
-DEFAULT_INDICATOR = "population"
+SORTS = [{"label": "Valeur décroissante", "value": "desc"}, {"label": "Valeur croissante", "value": "asc"},
+         {"label": "Nom du territoire", "value": "name"}]
 
 
-def layout(**_query) -> html.Div:
-    indicators = queries.indicators()
-    options = [{"label": r.label, "value": r.code} for r in indicators.itertuples()]
+def layout(indicateur: str | None = None, niveau: str | None = None, periode: str | None = None, **_other):
+    state = map_state.from_url(indicateur, niveau, periode)
+    periods = queries.periods(state.indicator)
     return html.Div([
         html.H1("Carte", className="h2"),
         dbc.Row([
             dbc.Col([dbc.Label("Indicateur", html_for="carte-indicator"),
-                     dropdown("carte-indicator", options=options, value=DEFAULT_INDICATOR,
-                                  clearable=False)], md=5),
+                     dropdown("carte-indicator", options=map_state.indicator_options(), value=state.indicator,
+                              clearable=False)], lg=6),
             dbc.Col([dbc.Label("Niveau", html_for="carte-level"),
-                     dropdown("carte-level", options=LEVEL_OPTIONS, value="commune", clearable=False)], md=3),
-            dbc.Col([dbc.Label("Période", html_for="carte-period"),
-                     dropdown("carte-period", clearable=False)], md=4),
-        ], class_name="g-3 mb-3"),
-        graph("carte-map"),
+                     dropdown("carte-level", options=map_state.level_options(), value=state.level,
+                              clearable=False)], lg=3),
+        ], class_name="g-3 mb-2"),
+        dbc.Row([
+            dbc.Col(dbc.Button("▶ Lecture", id="carte-play", color="secondary", size="sm", n_clicks=0,
+                               title="Faire défiler les périodes"), width="auto"),
+            dbc.Col([html.Div(id="carte-period-label", className="fw-semibold", **{"aria-live": "polite"}),
+                     dcc.Slider(id="carte-period", min=0, max=max(len(periods) - 1, 0), step=1,
+                                value=state.period_index, marks=map_state.period_marks(periods), included=False,
+                                updatemode="mouseup")]),
+        ], class_name="g-2 mb-2 align-items-center"),
+        dcc.Interval(id="carte-clock", interval=1200, disabled=True),
+        graph("carte-map", figure=base_map({"type": "FeatureCollection", "features": []}),
+              style={"height": "560px"}),
         html.Div(id="carte-source"),
+        dcc.Store(id="carte-drawn"),
+        dcc.Store(id="carte-state"),
+        dcc.Store(id="carte-profile-path", data=dash.get_relative_path("/territoire/")),
+        html.Div(id="carte-goto", hidden=True),
+        html.Div(id="carte-url-sink", hidden=True),
+        html.H2("Les valeurs de la carte", className="h5 mt-4"),
+        dbc.Row([
+            dbc.Col([dbc.Label("Trier", html_for="carte-sort", class_name="me-2"),
+                     dbc.Select(id="carte-sort", options=SORTS, value="desc", size="sm")], width="auto",
+                    class_name="d-flex align-items-center"),
+            dbc.Col(download_buttons("carte"), width="auto"),
+        ], class_name="g-3 mb-2 align-items-center"),
+        html.Div(id="carte-table"),
     ])
 
 
-@callback(Output("carte-period", "options"), Output("carte-period", "value"), Input("carte-indicator", "value"))
-def period_choices(indicator: str):
-    choices = queries.periods(indicator) if indicator else []
-    options = [{"label": fr_period(t, d), "value": f"{t}:{d.isoformat()}"} for t, d in choices]
-    return options, options[-1]["value"] if options else None
+@callback(Output("carte-period", "max"), Output("carte-period", "marks"), Output("carte-period", "value"),
+          Input("carte-indicator", "value"), State("carte-state", "data"), prevent_initial_call=True)
+def periods_of(indicator: str, shown):
+    """A new indicator keeps the period shown when it has it, else shows its latest."""
+    periods = queries.periods(map_state.known_indicator(indicator))
+    return max(len(periods) - 1, 0), map_state.period_marks(periods), map_state.same_period_index(
+        indicator, periods, shown)
 
 
-@callback(Output("carte-map", "figure"), Output("carte-source", "children"),
-          Input("carte-indicator", "value"), Input("carte-level", "value"), Input("carte-period", "value"))
-def draw(indicator: str, level: str, period: str | None):
-    meta = queries.indicators().set_index("code")
-    if indicator not in meta.index or not period:
-        return dash.no_update, dash.no_update
-    period_type, start = period.split(":")
-    start = dt.date.fromisoformat(start)
-    geography = queries.geography_of(indicator, period_type, start)
-    frame = queries.values(indicator, level, period_type, start, geography)
-    label, unit = meta.loc[indicator, "label"], meta.loc[indicator, "unit"]
-    title = f"{label} — {fr_period(period_type, start)}"
-    decimals = 1 if indicator in DERIVED_BY_CODE and DERIVED_BY_CODE[indicator].secrecy == "rate" else 0
-    figure = choropleth(queries.geojson(geography, level), frame, title=title, unit=unit, decimals=decimals)
-    demo = bool((frame.get("quality") == "demo").any()) if not frame.empty else False
-    return figure, source_note(sorted(frame["source"].dropna().unique()),
-                               caveats=sorted(frame["caveats"].dropna().unique()), demo=demo)
+@callback(Output("carte-map", "figure"), Output("carte-drawn", "data"), Output("carte-source", "children"),
+          Output("carte-period-label", "children"), Output("carte-state", "data"),
+          Input("carte-indicator", "value"), Input("carte-level", "value"), Input("carte-period", "value"),
+          State("carte-drawn", "data"))
+def draw(indicator, level, index, drawn):
+    """Send the shapes only when the level or the geography changes; otherwise a Patch of values."""
+    view = map_state.resolve(indicator, level, index)
+    shapes = f"{view.geography}|{view.level}"
+    layer = value_layer(view.frame, view.codes, unit=view.unit, decimals=decimals(view.indicator),
+                        period_label=view.period_label, reference=view.reference)
+    title = f"{view.label} — {view.period_label}"
+    if shapes != drawn:
+        figure = base_map(queries.geojson(view.geography, view.level))
+        figure.update_traces(**layer)
+        figure.update_layout(title={"text": title, "x": 0.01})
+    else:
+        figure = dash.Patch()
+        for key, value in layer.items():
+            figure["data"][0][key] = value
+        figure["layout"]["title"]["text"] = title
+    note = source_note(view.sources, caveats=view.caveats, demo=view.demo)
+    url_state = {"indicateur": view.indicator, "niveau": view.level,
+                 "periode": period_key(*view.period) if view.period else None}
+    return figure, shapes, note, view.period_label, url_state
+
+
+@callback(Output("carte-table", "children"),
+          Input("carte-indicator", "value"), Input("carte-level", "value"), Input("carte-period", "value"),
+          Input("carte-sort", "value"))
+def table(indicator, level, index, sort):
+    view = map_state.resolve(indicator, level, index)
+    return values_table(view.frame, unit=view.unit, decimals=decimals(view.indicator), sort=sort,
+                        caption=f"{view.label} — {view.period_label}", reference=view.reference)
+
+
+@callback(Output("carte-download", "data"),
+          Input("carte-csv", "n_clicks"), Input("carte-xlsx", "n_clicks"),
+          State("carte-indicator", "value"), State("carte-level", "value"), State("carte-period", "value"),
+          prevent_initial_call=True)
+def download(_csv, _xlsx, indicator, level, index):
+    view = map_state.resolve(indicator, level, index)
+    fmt = "xlsx" if dash.ctx.triggered_id == "carte-xlsx" else "csv"
+    return send_frame(view.export(), f"{view.indicator}_{view.level}_{view.period_key}", fmt,
+                      sources=view.provenance())
+
+
+# In the browser, no round trip: the URL follows the state, a click opens the territory's profile,
+# the play button runs the clock that moves the slider (assets/site/observatoire.js).
+clientside_callback(ClientsideFunction("observatoire", "replaceQuery"), Output("carte-url-sink", "children"),
+                    Input("carte-state", "data"))
+clientside_callback(ClientsideFunction("observatoire", "openProfile"), Output("carte-goto", "children"),
+                    Input("carte-map", "clickData"), State("carte-profile-path", "data"), prevent_initial_call=True)
+clientside_callback(ClientsideFunction("observatoire", "togglePlay"),
+                    Output("carte-clock", "disabled"), Output("carte-play", "children"),
+                    Output("carte-period", "value", allow_duplicate=True),
+                    Input("carte-play", "n_clicks"), State("carte-clock", "disabled"),
+                    State("carte-period", "value"), State("carte-period", "max"), prevent_initial_call=True)
+clientside_callback(ClientsideFunction("observatoire", "step"),
+                    Output("carte-period", "value", allow_duplicate=True), Output("carte-clock", "disabled",
+                                                                                  allow_duplicate=True),
+                    Output("carte-play", "children", allow_duplicate=True),
+                    Input("carte-clock", "n_intervals"), State("carte-period", "value"), State("carte-period", "max"),
+                    prevent_initial_call=True)

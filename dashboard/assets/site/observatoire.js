@@ -1,0 +1,37 @@
+/* Clientside callbacks: what the browser does without a round trip to the server.
+   A file rather than inline code, so that the Content-Security-Policy needs no 'unsafe-inline'. */
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  observatoire: {
+    /* The page's state in the URL, without reloading it (a shared link reopens the same view). */
+    replaceQuery: function (state) {
+      if (!state) { return window.dash_clientside.no_update; }
+      var params = new URLSearchParams();
+      Object.keys(state).forEach(function (key) {
+        if (state[key] !== null && state[key] !== undefined) { params.set(key, state[key]); }
+      });
+      window.history.replaceState(window.history.state, "", window.location.pathname + "?" + params.toString());
+      return "";
+    },
+    /* A click on a territory opens its profile. */
+    openProfile: function (clickData, path) {
+      var point = clickData && clickData.points && clickData.points[0];
+      if (point && point.location) {
+        window.location.assign(path + encodeURIComponent(point.location));
+      }
+      return window.dash_clientside.no_update;
+    },
+    /* The play button starts (from the beginning when at the end) or stops the clock. */
+    togglePlay: function (_clicks, stopped, value, max) {
+      if (stopped) {
+        return [false, "⏸ Pause", value >= max ? 0 : window.dash_clientside.no_update];
+      }
+      return [true, "▶ Lecture", window.dash_clientside.no_update];
+    },
+    /* One tick of the clock: the next period, and a stop at the last one. */
+    step: function (_ticks, value, max) {
+      var next = Math.min((value || 0) + 1, max);
+      var done = next >= max;
+      return [next, done, done ? "▶ Lecture" : "⏸ Pause"];
+    }
+  }
+});

@@ -1,0 +1,97 @@
+"""The elected officials' headline figures: a few indicators for one territory and one month,
+each with its change over a year."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dashboard.formatting import fr_period, fr_value
+from dashboard.indicators import queries
+from dashboard.indicators.registry import decimals, period_key
+
+HEADLINES = ("rsa_foyers", "rsa_foyers_pour_100_hab", "ali_file_active", "ali_taux_couverture",
+             "ali_part_sorties_emploi_durable")
+PERIOD_INDICATOR = "rsa_foyers"
+MAP_INDICATOR = "rsa_foyers_pour_100_hab"
+MAP_LEVEL = "circonscription"
+
+
+@dataclass(frozen=True)
+class Headline:
+    indicator: str
+    label: str
+    value: str
+    change: str
+    period: str
+    demo: bool
+
+
+def months() -> list[tuple[str, dt.date]]:
+    """The months the headline figures exist for (those of the RSA households)."""
+    return [p for p in queries.periods(PERIOD_INDICATOR) if p[0] == "month"]
+
+
+def month_options() -> list[dict]:
+    return [{"label": fr_period(*p), "value": period_key(*p)} for p in reversed(months())]
+
+
+def known_month(key) -> tuple[str, dt.date] | None:
+    available = months()
+    return next((p for p in available if period_key(*p) == key), available[-1] if available else None)
+
+
+def territory_options() -> list[dict]:
+    """The département, then its circonscriptions, on the geography of the latest month."""
+    period = known_month(None)
+    geography = queries.geography_of(PERIOD_INDICATOR, *period) if period else None
+    if geography is None:
+        return []
+    return [{"label": name if level == "departement" else f"— {name}", "value": code}
+            for level in ("departement", "circonscription")
+            for code, name in queries.territories(geography, level)[["code", "name"]].itertuples(index=False)]
+
+
+def known_territory(code) -> dict | None:
+    options = territory_options()
+    chosen = code if isinstance(code, str) and code in {o["value"] for o in options} else (
+        options[0]["value"] if options else None)
+    return queries.find_territory(chosen) if chosen else None
+
+
+def _value(indicator: str, territory: dict, period: tuple[str, dt.date]) -> tuple[float | None, bool, bool]:
+    """(value, secret, demo) of one indicator for the territory, on the geography of the period."""
+    geography = queries.geography_of(indicator, *period)
+    if geography is None or not any(p == period for p in queries.periods(indicator)):
+        return None, False, False
+    frame = queries.values(indicator, territory["level"], *period, geography)
+    row = frame[frame["code"] == territory["code"]]
+    if row.empty:
+        return None, False, False
+    secret = isinstance(row["flag"].iloc[0], str)
+    return (None if secret else row["value"].iloc[0]), secret, row["quality"].iloc[0] == "demo"
+
+
+def headlines(territory: dict, period: tuple[str, dt.date]) -> list[Headline]:
+    meta = queries.indicators().set_index("code")
+    year_before = (period[0], period[1].replace(year=period[1].year - 1))
+    out = []
+    for indicator in HEADLINES:
+        if indicator not in meta.index:
+            continue
+        unit, places = meta.loc[indicator, "unit"], decimals(indicator)
+        value, secret, demo = _value(indicator, territory, period)
+        before, before_secret, _ = _value(indicator, territory, year_before)
+        text = "s" if secret else fr_value(value, unit, places) if value is not None and value == value else "non disponible"
+        if secret or before_secret:
+            change = "évolution sur un an : s"
+        elif value is None or before is None or value != value or before != before:
+            change = "évolution sur un an : non disponible"
+        else:
+            difference = value - before
+            change_unit = "points" if unit == "%" else unit
+            if abs(difference) < 0.5 * 10 ** -places:
+                change = "stable en un an"
+            else:
+                change = f"{'+' if difference > 0 else ''}{fr_value(difference, change_unit, places)} en un an"
+        out.append(Headline(indicator, meta.loc[indicator, "label"], text, change, fr_period(*period), demo))
+    return out

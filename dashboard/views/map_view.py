@@ -1,0 +1,159 @@
+"""The map's view: one indicator, one level, one period, with its département reference,
+its provenance and the frame that the table and the downloads show."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard.formatting import fr_period
+from dashboard.indicators import queries
+from dashboard.indicators.registry import period_key
+
+LEVELS = {"commune": "Communes", "circonscription": "Circonscriptions / territoires ALI",
+          "ept": "Territoires (EPT)", "qpv": "Quartiers prioritaires (QPV)"}
+DEFAULT_LEVEL = "commune"
+PREFERRED_INDICATORS = ("rsa_foyers_pour_100_hab", "rsa_foyers", "population")
+
+
+@dataclass(frozen=True)
+class UrlState:
+    indicator: str
+    level: str
+    period_index: int
+
+
+@dataclass
+class MapView:
+    indicator: str
+    label: str
+    unit: str
+    level: str
+    period: tuple[str, dt.date] | None
+    geography: str | None
+    frame: pd.DataFrame
+    codes: list[str]
+    reference: tuple[str, float | None, str | None] | None
+
+    @property
+    def period_label(self) -> str:
+        return fr_period(*self.period) if self.period else "aucune période"
+
+    @property
+    def period_key(self) -> str:
+        return period_key(*self.period) if self.period else "sans-periode"
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted(self.frame["source"].dropna().unique())
+
+    @property
+    def caveats(self) -> list[str]:
+        return sorted(self.frame["caveats"].dropna().unique())
+
+    @property
+    def demo(self) -> bool:
+        return bool(self.frame["quality"].eq("demo").any())
+
+    def export(self) -> pd.DataFrame:
+        """Exactly what the map and its table show: masked cells are "s", never a number."""
+        shown = self.frame.set_index("code").reindex(self.codes).reset_index()
+        names = queries.territories(self.geography, self.level).set_index("code")["name"] if self.geography else {}
+        secret = shown["flag"].map(lambda f: isinstance(f, str)).astype(bool)
+        rows = pd.DataFrame({
+            "code": shown["code"], "territoire": shown["code"].map(names),
+            "indicateur": self.label, "periode": self.period_label,
+            "valeur": shown["value"].astype(object).where(~secret, "s"),
+            "unite": self.unit, "source": shown["source"], "qualite": shown["quality"],
+            "import": shown["import_id"],
+        })
+        if self.reference is not None:
+            name, value, flag = self.reference
+            rows.loc[len(rows)] = {"code": "departement", "territoire": name, "indicateur": self.label,
+                                   "periode": self.period_label, "valeur": "s" if isinstance(flag, str) else value,
+                                   "unite": self.unit, "source": ", ".join(self.sources), "qualite": None, "import": None}
+        return rows
+
+    def provenance(self) -> pd.DataFrame:
+        """The imports the shown figures come from, with their source and licence."""
+        used = set(self.frame["import_id"].dropna().astype(int))
+        imports = queries.imports()
+        return imports[imports["id"].isin(used)][["id", "source", "source_url", "licence", "quality_label",
+                                                 "data_date", "imported_at", "file_name", "sha256"]]
+
+
+def indicator_options() -> list[dict]:
+    return [{"label": r.label, "value": r.code} for r in queries.indicators().itertuples()]
+
+
+def known_indicator(code) -> str:
+    available = list(queries.indicators()["code"])
+    if isinstance(code, str) and code in available:
+        return code
+    return next((c for c in PREFERRED_INDICATORS if c in available), available[0] if available else "population")
+
+
+def level_options() -> list[dict]:
+    """The levels that have shapes to draw."""
+    counts = queries.territory_counts()
+    drawn = set(counts[counts["with_geometry"] > 0]["level"])
+    return [{"label": label, "value": level} for level, label in LEVELS.items() if level in drawn]
+
+
+def known_level(level) -> str:
+    return level if isinstance(level, str) and level in {o["value"] for o in level_options()} else DEFAULT_LEVEL
+
+
+def period_index(periods: list, index) -> int:
+    """A valid index into `periods` (the latest when the one given is not)."""
+    if isinstance(index, bool) or not isinstance(index, (int, float)) or index != index:
+        return max(len(periods) - 1, 0)
+    return min(max(int(index), 0), max(len(periods) - 1, 0))
+
+
+def from_url(indicateur, niveau, periode) -> UrlState:
+    indicator = known_indicator(indicateur)
+    periods = queries.periods(indicator)
+    keys = [period_key(t, d) for t, d in periods]
+    index = keys.index(periode) if periode in keys else len(periods) - 1
+    return UrlState(indicator, known_level(niveau), max(index, 0))
+
+
+def same_period_index(indicator, periods: list, state) -> int:
+    """The index of the period shown before (from the page's state) in the new indicator's
+    periods, or its latest."""
+    keys = [period_key(t, d) for t, d in periods]
+    shown = state.get("periode") if isinstance(state, dict) else None
+    return keys.index(shown) if shown in keys else max(len(periods) - 1, 0)
+
+
+def period_marks(periods: list) -> dict:
+    """One mark per year on the slider (the first period of each year)."""
+    marks = {}
+    for index, (_t, start) in enumerate(periods):
+        if str(start.year) not in marks.values():
+            marks[index] = str(start.year)
+    return marks
+
+
+def resolve(indicator, level, index) -> MapView:
+    indicator, level = known_indicator(indicator), known_level(level)
+    meta = queries.indicators().set_index("code")
+    label, unit = (meta.loc[indicator, "label"], meta.loc[indicator, "unit"]) if indicator in meta.index else ("", "")
+    periods = queries.periods(indicator)
+    if not periods:
+        return MapView(indicator, label, unit, level, None, None, queries.empty_values(), [], None)
+    period = periods[period_index(periods, index)]
+    geography = queries.geography_of(indicator, *period)
+    if level == "qpv" and geography and not geography.startswith("QPV"):
+        geography = queries.geography_at("qpv", period[1])
+    frame = queries.values(indicator, level, *period, geography) if geography else queries.empty_values()
+    codes = [f["id"] for f in queries.geojson(geography, level)["features"]] if geography else []
+    reference = None
+    if geography and level != "departement":
+        department = queries.values(indicator, "departement", *period, geography)
+        if not department.empty:
+            row = department.iloc[0]
+            reference = (row["name"], row["value"], row["flag"])
+    return MapView(indicator, label, unit, level, period, geography, frame, codes, reference)

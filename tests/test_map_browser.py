@@ -1,0 +1,141 @@
+"""The map, the elected officials' view and the profile they lead to, driven in headless Chromium:
+the values drawn are the query layer's, the state is in the URL, a click opens a profile."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from dashboard.app import create_app
+from dashboard.figures.maps import SECRET_Z, class_breaks, class_of
+from dashboard.formatting import fr_value
+from dashboard.indicators import queries
+from tests.helpers import choose
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(sqlite_reference_settings):
+    return create_app(sqlite_reference_settings)
+
+
+def drawn(dash_duo) -> dict:
+    """What plotly holds for the map: locations, z (class numbers) and hover texts."""
+    return dash_duo.driver.execute_script(
+        "const gd = document.querySelector('#carte-map .js-plotly-plot');"
+        "if (!gd || !gd._fullData || !gd._fullData.length) return null;"
+        "const t = gd._fullData[0];"
+        "return {locations: Array.from(t.locations), z: Array.from(t.z), text: t.customdata.map(c => c[0]),"
+        "        title: gd._fullLayout.title.text};")
+
+
+def expected(indicator: str, level: str, period: tuple) -> tuple[dict, dict]:
+    """Class number and hover text per territory, from the query layer."""
+    geography = queries.geography_of(indicator, *period)
+    frame = queries.values(indicator, level, *period, geography)
+    unit = queries.indicators().set_index("code").loc[indicator, "unit"]
+    published = frame[frame["flag"].isna()]
+    breaks = class_breaks(published["value"].tolist())
+    classes = {c: (SECRET_Z if isinstance(f, str) else class_of(v, breaks))
+               for c, v, f in zip(frame["code"], frame["value"], frame["flag"])}
+    texts = {c: ("s (secret statistique)" if isinstance(f, str) else fr_value(v, unit, 0))
+             for c, v, f in zip(frame["code"], frame["value"], frame["flag"])}
+    return classes, texts
+
+
+def check_map(dash_duo, indicator, level, period):
+    classes, texts = expected(indicator, level, period)
+
+    def matches():
+        shown = drawn(dash_duo)
+        return shown and dict(zip(shown["locations"], shown["text"])) == texts
+    until(matches, timeout=10)
+    shown = drawn(dash_duo)
+    assert dict(zip(shown["locations"], shown["z"])) == classes
+
+
+def test_indicator_level_and_period_change_the_values(dash_duo, app, foreign_requests):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/carte")
+    dash_duo.wait_for_element("#carte-map .choroplethlayer path", timeout=10)
+    choose(dash_duo, "#carte-indicator", "Foyers allocataires du RSA")
+    october = ("month", dt.date(2026, 10, 1))
+    dash_duo.wait_for_contains_text("#carte-period-label", "octobre 2026", timeout=10)
+    check_map(dash_duo, "rsa_foyers", "commune", october)
+    choose(dash_duo, "#carte-level", "Circonscriptions / territoires ALI")
+    check_map(dash_duo, "rsa_foyers", "circonscription", october)
+    # One step back on the slider: September, and its own values.
+    dash_duo.find_element("#carte-period .rc-slider-handle, #carte-period [role=slider]").send_keys(Keys.ARROW_LEFT)
+    dash_duo.wait_for_contains_text("#carte-period-label", "septembre 2026", timeout=10)
+    check_map(dash_duo, "rsa_foyers", "circonscription", ("month", dt.date(2026, 9, 1)))
+    assert "periode=2026-09" in dash_duo.driver.current_url
+    # The table shows the same values, the département as reference, and "s" never as a number.
+    table = dash_duo.find_element("#carte-table").text
+    assert "Seine-Saint-Denis (référence)" in table
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
+
+
+def test_a_shared_link_reopens_the_same_map(dash_duo, app, foreign_requests):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/carte?indicateur=rsa_foyers&niveau=circonscription&periode=2025-06")
+    dash_duo.wait_for_contains_text("#carte-period-label", "juin 2025", timeout=10)
+    assert "Foyers allocataires du RSA" in dash_duo.find_element("#carte-indicator").text
+    assert "Circonscriptions" in dash_duo.find_element("#carte-level").text
+    check_map(dash_duo, "rsa_foyers", "circonscription", ("month", dt.date(2025, 6, 1)))
+    until(lambda: "periode=2025-06" in dash_duo.driver.current_url, timeout=5)
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
+
+
+def test_play_runs_through_the_periods(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/carte?indicateur=rsa_foyers&niveau=commune&periode=2026-07")
+    dash_duo.wait_for_contains_text("#carte-period-label", "juillet 2026", timeout=10)
+    dash_duo.find_element("#carte-play").click()
+    dash_duo.wait_for_contains_text("#carte-period-label", "août 2026", timeout=10)
+    dash_duo.wait_for_contains_text("#carte-period-label", "octobre 2026", timeout=15)
+    dash_duo.wait_for_contains_text("#carte-play", "Lecture", timeout=5)  # stopped at the last period
+    assert dash_duo.get_logs() == []
+
+
+def test_a_click_on_a_commune_opens_its_profile(dash_duo, app, foreign_requests):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/carte?indicateur=rsa_foyers&niveau=commune&periode=2026-10")
+    dash_duo.wait_for_contains_text("#carte-period-label", "octobre 2026", timeout=10)
+    check_map(dash_duo, "rsa_foyers", "commune", ("month", dt.date(2026, 10, 1)))
+    paths = dash_duo.find_elements("#carte-map .choroplethlayer path")
+    # Plotly's geo maps take clicks on a layer above the shapes: move the mouse there and click.
+    largest = max(paths, key=lambda p: p.size["width"] * p.size["height"])
+    ActionChains(dash_duo.driver).move_to_element(largest).pause(0.3).click().perform()
+    until(lambda: "/territoire/" in dash_duo.driver.current_url, timeout=10)
+    code = dash_duo.driver.current_url.rsplit("/", 1)[1]
+    territory = queries.find_territory(code)
+    assert territory and territory["level"] == "commune"
+    dash_duo.wait_for_text_to_equal("#territoire-titre", territory["name"], timeout=10)
+    assert "Foyers allocataires du RSA" in dash_duo.find_element("#territoire-table").text
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
+
+
+def test_the_elected_officials_view(dash_duo, app, foreign_requests):
+    from dashboard.views import headline_view
+
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/elus")
+    dash_duo.wait_for_element("#elus-map .choroplethlayer path", timeout=10)
+    dash_duo.wait_for_contains_text("#elus-subtitle", "Seine-Saint-Denis — octobre 2026", timeout=10)
+    choose(dash_duo, "#elus-territory", "— Romainville – Noisy-le-Sec")
+    dash_duo.wait_for_contains_text("#elus-subtitle", "Romainville – Noisy-le-Sec", timeout=10)
+    territory = queries.find_territory(next(o["value"] for o in headline_view.territory_options()
+                                            if "Romainville – Noisy-le-Sec" in o["label"]))
+    expected_cards = headline_view.headlines(territory, ("month", dt.date(2026, 10, 1)))
+    values = [e.text for e in dash_duo.find_elements("#elus-headlines .elus-value")]
+    # Selenium reads a no-break space as a plain space.
+    assert values == [h.value.replace("\xa0", " ") for h in expected_cards] and 3 <= len(values) <= 5
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
