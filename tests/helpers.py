@@ -33,6 +33,13 @@ def choose(dash_duo, dropdown: str, label: str) -> None:
     until(lambda: label in dash_duo.find_element(dropdown).text, timeout=5)
 
 
+def select(dash_duo, css: str, label: str) -> None:
+    """Pick an option of a native <select> by its visible text."""
+    from selenium.webdriver.support.select import Select
+
+    Select(dash_duo.find_element(css)).select_by_visible_text(label)
+
+
 def initialised(var_dir: Path, *, demo: bool = True):
     """Settings of a SQLite store loaded as `observatoire init` loads it (reference data, and the
     demo dataset unless told otherwise)."""

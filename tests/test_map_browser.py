@@ -13,7 +13,7 @@ from dashboard.app import create_app
 from dashboard.figures.maps import SECRET_Z, class_breaks, class_of
 from dashboard.formatting import fr_value
 from dashboard.indicators import queries
-from tests.helpers import choose
+from tests.helpers import select
 
 pytestmark = pytest.mark.browser
 
@@ -62,11 +62,11 @@ def test_indicator_level_and_period_change_the_values(dash_duo, app, foreign_req
     dash_duo.start_server(app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/carte")
     dash_duo.wait_for_element("#carte-map .choroplethlayer path", timeout=10)
-    choose(dash_duo, "#carte-indicator", "Foyers allocataires du RSA")
+    select(dash_duo, "#carte-indicator", "Foyers allocataires du RSA")
     october = ("month", dt.date(2026, 10, 1))
     dash_duo.wait_for_contains_text("#carte-period-label", "octobre 2026", timeout=10)
     check_map(dash_duo, "rsa_foyers", "commune", october)
-    choose(dash_duo, "#carte-level", "Circonscriptions / territoires ALI")
+    select(dash_duo, "#carte-level", "Circonscriptions / territoires ALI")
     check_map(dash_duo, "rsa_foyers", "circonscription", october)
     # One step back on the slider: September, and its own values.
     dash_duo.find_element("#carte-period .rc-slider-handle, #carte-period [role=slider]").send_keys(Keys.ARROW_LEFT)
@@ -84,8 +84,8 @@ def test_a_shared_link_reopens_the_same_map(dash_duo, app, foreign_requests):
     dash_duo.start_server(app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/carte?indicateur=rsa_foyers&niveau=circonscription&periode=2025-06")
     dash_duo.wait_for_contains_text("#carte-period-label", "juin 2025", timeout=10)
-    assert "Foyers allocataires du RSA" in dash_duo.find_element("#carte-indicator").text
-    assert "Circonscriptions" in dash_duo.find_element("#carte-level").text
+    assert dash_duo.find_element("#carte-indicator").get_attribute("value") == "rsa_foyers"
+    assert dash_duo.find_element("#carte-level").get_attribute("value") == "circonscription"
     check_map(dash_duo, "rsa_foyers", "circonscription", ("month", dt.date(2025, 6, 1)))
     until(lambda: "periode=2025-06" in dash_duo.driver.current_url, timeout=5)
     assert dash_duo.get_logs() == []
@@ -129,7 +129,7 @@ def test_the_elected_officials_view(dash_duo, app, foreign_requests):
     dash_duo.wait_for_page(f"{dash_duo.server_url}/elus")
     dash_duo.wait_for_element("#elus-map .choroplethlayer path", timeout=10)
     dash_duo.wait_for_contains_text("#elus-subtitle", "Seine-Saint-Denis — octobre 2026", timeout=10)
-    choose(dash_duo, "#elus-territory", "— Romainville – Noisy-le-Sec")
+    select(dash_duo, "#elus-territory", "— Romainville – Noisy-le-Sec")
     dash_duo.wait_for_contains_text("#elus-subtitle", "Romainville – Noisy-le-Sec", timeout=10)
     territory = queries.find_territory(next(o["value"] for o in headline_view.territory_options()
                                             if "Romainville – Noisy-le-Sec" in o["label"]))
@@ -139,3 +139,30 @@ def test_the_elected_officials_view(dash_duo, app, foreign_requests):
     assert values == [h.value.replace("\xa0", " ") for h in expected_cards] and 3 <= len(values) <= 5
     assert dash_duo.get_logs() == []
     assert foreign_requests() == []
+
+
+@pytest.mark.parametrize("path, ready", [
+    ("/carte", "#carte-map .choroplethlayer path"),
+    ("/elus", "#elus-map .choroplethlayer path"),
+    ("/territoire/93066", "#territoire-table"),
+])
+def test_no_serious_accessibility_violation(dash_duo, app, path, ready):
+    from tests.browser_checks import axe_violations
+
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
+    dash_duo.wait_for_element(ready, timeout=10)
+    violations = axe_violations(dash_duo)
+    assert violations == [], "\n".join(map(str, violations))
+    assert dash_duo.get_logs() == []
+
+
+def test_the_elected_officials_view_prints_on_one_a4_landscape_page(dash_duo, app):
+    from tests.browser_checks import pdf_pages
+
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/elus")
+    dash_duo.wait_for_element("#elus-map .choroplethlayer path", timeout=10)
+    dash_duo.wait_for_element("#elus-headlines .elus-value", timeout=10)
+    pages, pdf = pdf_pages(dash_duo, landscape=True, paper="A4")
+    assert pdf.startswith(b"%PDF") and pages == 1

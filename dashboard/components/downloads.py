@@ -13,9 +13,9 @@ from dashboard.ingest.parse import is_formula_injection
 def download_buttons(prefix: str) -> html.Div:
     """Two buttons, ids `<prefix>-csv` and `<prefix>-xlsx`, and the `<prefix>-download` target."""
     return html.Div([
-        dbc.Button("Télécharger (CSV)", id=f"{prefix}-csv", color="secondary", outline=True, size="sm",
+        dbc.Button("Télécharger (CSV)", id=f"{prefix}-csv", color="dark", outline=True, size="sm",
                    class_name="me-2", n_clicks=0),
-        dbc.Button("Télécharger (Excel)", id=f"{prefix}-xlsx", color="secondary", outline=True, size="sm",
+        dbc.Button("Télécharger (Excel)", id=f"{prefix}-xlsx", color="dark", outline=True, size="sm",
                    n_clicks=0),
         dcc.Download(id=f"{prefix}-download"),
     ])

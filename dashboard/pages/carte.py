@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboard.components.controls import dropdown
+from dashboard.components.controls import select
 from dashboard.components.downloads import download_buttons, send_frame
 from dashboard.components.graphs import graph
 from dashboard.components.provenance import source_note
@@ -33,19 +33,19 @@ def layout(indicateur: str | None = None, niveau: str | None = None, periode: st
         html.H1("Carte", className="h2"),
         dbc.Row([
             dbc.Col([dbc.Label("Indicateur", html_for="carte-indicator"),
-                     dropdown("carte-indicator", options=map_state.indicator_options(), value=state.indicator,
-                              clearable=False)], lg=6),
+                     select("carte-indicator", options=map_state.indicator_options(), value=state.indicator)], lg=6),
             dbc.Col([dbc.Label("Niveau", html_for="carte-level"),
-                     dropdown("carte-level", options=map_state.level_options(), value=state.level,
-                              clearable=False)], lg=3),
+                     select("carte-level", options=map_state.level_options(), value=state.level)], lg=3),
         ], class_name="g-3 mb-2"),
         dbc.Row([
             dbc.Col(dbc.Button("▶ Lecture", id="carte-play", color="secondary", size="sm", n_clicks=0,
                                title="Faire défiler les périodes"), width="auto"),
             dbc.Col([html.Div(id="carte-period-label", className="fw-semibold", **{"aria-live": "polite"}),
-                     dcc.Slider(id="carte-period", min=0, max=max(len(periods) - 1, 0), step=1,
-                                value=state.period_index, marks=map_state.period_marks(periods), included=False,
-                                updatemode="mouseup")]),
+                     # The slider's thumb gets its name and spoken value from assets/site/observatoire.js.
+                     html.Div(dcc.Slider(id="carte-period", min=0, max=max(len(periods) - 1, 0), step=1,
+                                         value=state.period_index, marks=map_state.period_marks(periods),
+                                         included=False, updatemode="mouseup", allow_direct_input=False),
+                              **{"data-slider-label": "Période", "data-slider-valuetext": "carte-period-label"})]),
         ], class_name="g-2 mb-2 align-items-center"),
         dcc.Interval(id="carte-clock", interval=1200, disabled=True),
         graph("carte-map", figure=base_map({"type": "FeatureCollection", "features": []}),

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashboard.components.controls import dropdown
+from dashboard.components.controls import select
 from dashboard.components.graphs import graph
 from dashboard.components.provenance import demo_badge, source_note
 from dashboard.figures.maps import choropleth
@@ -26,11 +26,10 @@ def layout(**_query) -> html.Div:
         html.H1("L'essentiel", className="h2"),
         dbc.Row([
             dbc.Col([dbc.Label("Territoire", html_for="elus-territory"),
-                     dropdown("elus-territory", options=territories,
-                              value=territories[0]["value"] if territories else None, clearable=False)], md=6),
+                     select("elus-territory", options=territories,
+                              value=territories[0]["value"] if territories else None)], md=6),
             dbc.Col([dbc.Label("Mois", html_for="elus-month"),
-                     dropdown("elus-month", options=months, value=months[0]["value"] if months else None,
-                              clearable=False)], md=3),
+                     select("elus-month", options=months, value=months[0]["value"] if months else None)], md=3),
         ], class_name="g-3 mb-3 elus-controls"),
         html.H2(id="elus-subtitle", className="h4"),
         dbc.Row([

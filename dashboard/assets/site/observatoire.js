@@ -35,3 +35,23 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   }
 });
+
+/* Dash's slider gives its thumb no accessible name: name it after the wrapper's
+   data-slider-label, and let it speak the period (data-slider-valuetext: id of the label). */
+(function () {
+  function nameThumbs() {
+    document.querySelectorAll("[data-slider-label]").forEach(function (wrapper) {
+      var spoken = document.getElementById(wrapper.getAttribute("data-slider-valuetext"));
+      wrapper.querySelectorAll("[role=slider]").forEach(function (thumb) {
+        if (thumb.getAttribute("aria-label") !== wrapper.getAttribute("data-slider-label")) {
+          thumb.setAttribute("aria-label", wrapper.getAttribute("data-slider-label"));
+        }
+        if (spoken && spoken.textContent && thumb.getAttribute("aria-valuetext") !== spoken.textContent) {
+          thumb.setAttribute("aria-valuetext", spoken.textContent);
+        }
+      });
+    });
+  }
+  new MutationObserver(nameThumbs).observe(document.documentElement, {childList: true, subtree: true,
+                                                                      characterData: true});
+})();
