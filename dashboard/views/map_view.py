@@ -129,10 +129,11 @@ def same_period_index(indicator, periods: list, state) -> int:
 
 
 def period_marks(periods: list) -> dict:
-    """One mark per year on the slider (the first period of each year)."""
-    marks = {}
+    """A mark at the first period of each year, skipped when too close to the previous mark
+    to be read (yearly figures before monthly ones crowd the start of the slider)."""
+    marks, gap = {}, max(len(periods) // 12, 1)
     for index, (_t, start) in enumerate(periods):
-        if str(start.year) not in marks.values():
+        if str(start.year) not in marks.values() and (not marks or index - max(marks) >= gap):
             marks[index] = str(start.year)
     return marks
 
