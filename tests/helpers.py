@@ -33,7 +33,7 @@ def choose(dash_duo, dropdown: str, label: str) -> None:
     until(lambda: label in dash_duo.find_element(dropdown).text, timeout=5)
 
 
-def select(dash_duo, css: str, label: str) -> None:
+def pick(dash_duo, css: str, label: str) -> None:
     """Pick an option of a native <select> by its visible text."""
     from selenium.webdriver.support.select import Select
 

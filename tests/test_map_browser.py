@@ -13,7 +13,7 @@ from dashboard.app import create_app
 from dashboard.figures.maps import SECRET_Z, class_breaks, class_of
 from dashboard.formatting import fr_value
 from dashboard.indicators import queries
-from tests.helpers import select
+from tests.helpers import pick
 
 pytestmark = pytest.mark.browser
 
@@ -62,11 +62,11 @@ def test_indicator_level_and_period_change_the_values(dash_duo, app, foreign_req
     dash_duo.start_server(app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/carte")
     dash_duo.wait_for_element("#carte-map .choroplethlayer path", timeout=10)
-    select(dash_duo, "#carte-indicator", "Foyers allocataires du RSA")
+    pick(dash_duo, "#carte-indicator", "Foyers allocataires du RSA")
     october = ("month", dt.date(2026, 10, 1))
     dash_duo.wait_for_contains_text("#carte-period-label", "octobre 2026", timeout=10)
     check_map(dash_duo, "rsa_foyers", "commune", october)
-    select(dash_duo, "#carte-level", "Circonscriptions / territoires ALI")
+    pick(dash_duo, "#carte-level", "Circonscriptions / territoires ALI")
     check_map(dash_duo, "rsa_foyers", "circonscription", october)
     # One step back on the slider: September, and its own values.
     dash_duo.find_element("#carte-period .rc-slider-handle, #carte-period [role=slider]").send_keys(Keys.ARROW_LEFT)
@@ -129,7 +129,7 @@ def test_the_elected_officials_view(dash_duo, app, foreign_requests):
     dash_duo.wait_for_page(f"{dash_duo.server_url}/elus")
     dash_duo.wait_for_element("#elus-map .choroplethlayer path", timeout=10)
     dash_duo.wait_for_contains_text("#elus-subtitle", "Seine-Saint-Denis — octobre 2026", timeout=10)
-    select(dash_duo, "#elus-territory", "— Romainville – Noisy-le-Sec")
+    pick(dash_duo, "#elus-territory", "— Romainville – Noisy-le-Sec")
     dash_duo.wait_for_contains_text("#elus-subtitle", "Romainville – Noisy-le-Sec", timeout=10)
     territory = queries.find_territory(next(o["value"] for o in headline_view.territory_options()
                                             if "Romainville – Noisy-le-Sec" in o["label"]))

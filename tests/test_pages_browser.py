@@ -6,7 +6,7 @@ import pytest
 from dash.testing.wait import until
 
 from dashboard.app import create_app
-from tests.helpers import select
+from tests.helpers import pick
 
 pytestmark = pytest.mark.browser
 
@@ -60,9 +60,9 @@ def test_map_redraws_for_level_and_indicator(dash_duo, app, foreign_requests):
     dash_duo.start_server(app)
     open_page(dash_duo, "/carte", "#carte-map .choroplethlayer path")
     assert map_locations(dash_duo) == 39  # population 2023 is published on the 2025 communes
-    select(dash_duo, "#carte-level", "Circonscriptions / territoires ALI")
+    pick(dash_duo, "#carte-level", "Circonscriptions / territoires ALI")
     until(lambda: map_locations(dash_duo) == 28, timeout=10)
-    select(dash_duo, "#carte-indicator", "Foyers allocataires du RSA")
+    pick(dash_duo, "#carte-indicator", "Foyers allocataires du RSA")
     dash_duo.wait_for_contains_text("#carte-map .gtitle", "Foyers allocataires du RSA — octobre 2026", timeout=10)
     assert map_locations(dash_duo) == 28
     source = dash_duo.find_element("#carte-source").text
