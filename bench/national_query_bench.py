@@ -339,13 +339,13 @@ def explain(engine, entries, limit: int) -> list[dict]:
     return out
 
 
-def print_plans(label: str, plans: list[dict]) -> None:
+def print_plans(label: str, plans: list[dict], client: bool = True) -> None:
     for p in plans:
         head = " ".join(p["statement"].split())
         frm = head[head.upper().find(" FROM "):][:110] if " FROM " in head.upper() else head[:110]
         jit = f", JIT {p['jit_ms']:.0f} ms" if p["jit_ms"] else ""
-        print(f"  [{label}] exec {p['exec_ms']:.1f} ms, plan {p['plan_ms']:.1f} ms{jit} "
-              f"(client {p['client_ms']:.1f} ms):{frm}")
+        seen = f" (client {p['client_ms']:.1f} ms)" if client else ""
+        print(f"  [{label}] exec {p['exec_ms']:.1f} ms, plan {p['plan_ms']:.1f} ms{jit}{seen}:{frm}")
         print(f"      {p['nodes']}")
 
 
@@ -373,7 +373,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rebuild", action="store_true", help="rebuild the geography template")
     p.add_argument("--try-index", nargs="?", const=DEFAULT_INDEX, action="append", metavar="SQL",
                    help="create this index (CREATE INDEX …; repeatable) in the run database only, then measure "
-                        "again; without a value: " + DEFAULT_INDEX)
+                        "again; {db} stands for the run database (ALTER DATABASE {db} SET …); without a value: "
+                        + DEFAULT_INDEX.replace("%", "%%"))
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--profile-top", type=int, default=8)
     p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "observatoire_bench")
@@ -389,7 +390,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if not Path(dashboard.__file__).resolve().is_relative_to(ib.CODE_ROOT.resolve()):
         raise SystemExit(f"dashboard imported from {dashboard.__file__}, not from {ib.CODE_ROOT}")
-    print(f"code: {ib.code_version()}", flush=True)
+    measured = ib.code_version()  # the modules are imported now: later edits of the checkout are not measured
+    print(f"code: {measured}", flush=True)
     geo = ib.geography(N_COMMUNES, N_DEPARTEMENTS)
     work = args.workdir / f"c{N_COMMUNES}_d{N_DEPARTEMENTS}_m60"  # the files and template of import_bench.py
     geojson_dir = work / "geojson"
@@ -410,7 +412,13 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {name:<28} {n:>10,} rows")
         print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in loaded["timings"].items()), flush=True)
         run_queries(run, geo, args)
-    print(f"\nrun: {time.perf_counter() - start:.0f} s after the template; code measured: {ib.code_version()}")
+    print(f"\nrun: {time.perf_counter() - start:.0f} s after the template; code measured: {measured}")
+    if ib.code_version() != measured:
+        print(f"(the checkout changed during the run: now {ib.code_version()})")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def run_queries(run: RunDatabase, geo: list, args) -> None:
@@ -424,7 +432,8 @@ def run_queries(run: RunDatabase, geo: list, args) -> None:
         if not hasattr(queries, "profile"):
             print("profile: not available (dashboard.indicators.queries has no `profile`)")
         print(f"\n{args.samples} samples per query; cold = cache.clear() before the call (PostgreSQL's buffers stay "
-              f"warm), warm = the same call again; ms; p95 = nearest rank", flush=True)
+              f"warm), warm = the same call again; ms; p95 = nearest rank; load average {_load()} "
+              f"on {os.cpu_count()} CPUs (other work on the machine shows in p95)", flush=True)
         print(TABLE_HEAD)
         results = {}
         t0 = time.perf_counter()
@@ -434,7 +443,8 @@ def run_queries(run: RunDatabase, geo: list, args) -> None:
             except Exception as exc:  # the query layer is being written: report and go on
                 results[label] = {"error": f"failed: {type(exc).__name__}: {exc}"[:200]}
             print(summary_line(label, results[label]), flush=True)
-        print(f"(rows, secret: medians per call; measured in {time.perf_counter() - t0:.0f} s)")
+        print(f"(rows, secret: medians per call; measured in {time.perf_counter() - t0:.0f} s; "
+              f"load average now {_load()})")
 
         print("\nwhere a cold call goes:")
         logs = {}
@@ -464,12 +474,14 @@ def try_index(run, engine, todo, before, logs, args, cache) -> None:
     t = time.perf_counter()
     with psycopg.connect(ib.pg_url(run.db, "postgresql"), autocommit=True) as conn:
         for sql in args.try_index:
+            sql = sql.replace("{db}", run.db)
             print(f"\n--try-index: {sql}")
             conn.execute(sql)
         conn.execute("VACUUM (ANALYZE) figure, territory_link, territory")
-    print(f"created (and VACUUM ANALYZE) in {time.perf_counter() - t:.1f} s, in {run.db} only")
+    engine.dispose()  # new connections, so that a setting (ALTER DATABASE {db} SET …) applies too
+    print(f"applied (then VACUUM ANALYZE) in {time.perf_counter() - t:.1f} s, in {run.db} only")
     show_indexes(run.db)
-    print("\nwith the index:")
+    print(f"\nwith --try-index (load average {_load()}):")
     print(TABLE_HEAD)
     for i, (label, function, picker) in enumerate(todo):
         if "error" in before[label]:
@@ -479,7 +491,7 @@ def try_index(run, engine, todo, before, logs, args, cache) -> None:
         print(summary_line("  (before)", before[label]))
     print("\nEXPLAIN (ANALYZE) again, same statements:")
     for label, entries in logs.items():
-        print_plans(label, explain(engine, entries, 3))
+        print_plans(label, explain(engine, entries, 3), client=False)
 
 
 if __name__ == "__main__":
