@@ -213,6 +213,15 @@ def geojson(geography: str, level: str) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+@cache.cached
+def shape_codes(geography: str, level: str) -> list[str]:
+    """The codes of the territories `geojson` draws, in its order (without its shapes)."""
+    with engine().connect() as conn:
+        return list(conn.execute(select(Territory.code).where(
+            Territory.geography_code == geography, Territory.level == level,
+            Territory.geometry.is_not(None)).order_by(Territory.code)).scalars())
+
+
 COLUMNS = ["code", "name", "value", "flag", "import_id", "source", "quality", "data_date", "caveats", "aggregated"]
 PROFILE_COLUMNS = ["indicator", "period_type", "period_start", "value", "flag", "import_id", "source", "quality",
                    "data_date", "caveats", "aggregated"]

@@ -150,7 +150,7 @@ def resolve(indicator, level, index) -> MapView:
     if level == "qpv" and geography and not geography.startswith("QPV"):
         geography = queries.geography_at("qpv", period[1])
     frame = queries.values(indicator, level, *period, geography) if geography else queries.empty_values()
-    codes = [f["id"] for f in queries.geojson(geography, level)["features"]] if geography else []
+    codes = queries.shape_codes(geography, level) if geography else []
     reference = None
     if geography and level != "departement":
         department = queries.values(indicator, "departement", *period, geography)
