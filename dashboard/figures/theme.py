@@ -32,3 +32,27 @@ LAYOUT = {
     "margin": {"l": 0, "r": 0, "t": 40, "b": 0},
     "paper_bgcolor": "white",
 }
+
+# Categorical palette for series and stacked parts (Okabe–Ito: distinct for colour-blind readers).
+CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+REFERENCE_COLOUR = "#444444"  # the département's reference line
+SECRET_COLOUR = "#bdbdbd"
+
+
+def chart_layout(**overrides) -> dict:
+    """The shared layout of every non-map chart: French separators and dates, the app's font,
+    room for axis titles; the title is the panel's heading, not drawn in the figure."""
+    layout = {
+        **LAYOUT,
+        "margin": {"l": 8, "r": 8, "t": 16, "b": 8},
+        "plot_bgcolor": "white",
+        "colorway": CATEGORICAL,
+        "hoverlabel": {"font": {"family": FONT}},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
+        "xaxis": {"automargin": True, "gridcolor": "#e5e5e5", "tickformat": None},
+        "yaxis": {"automargin": True, "gridcolor": "#e5e5e5", "separatethousands": True},
+    }
+    for key, value in overrides.items():
+        layout[key] = {**layout[key], **value} if isinstance(layout.get(key), dict) and isinstance(value, dict) \
+            else value
+    return layout

@@ -18,11 +18,14 @@ from dashboard.indicators import cache, secrecy
 from dashboard.indicators.registry import DERIVED, DERIVED_BY_CODE, PARTITIONS, PUBLIC, Derived, family
 from dashboard.store.models import (
     QUALITIES,
+    Ali,
     Figure,
     Geography,
     ImportEvent,
     ImportRecord,
     Indicator,
+    Structure,
+    StructureType,
     Territory,
     TerritoryLink,
 )
@@ -595,3 +598,75 @@ def _aggregated(indicator, level, geography, child_level, period, scope, only) -
     out["flag"] = None
     out["aggregated"] = True
     return out[[*COLUMNS, *_PERIOD]]
+
+
+@cache.cached
+def history(code: str) -> pd.DataFrame:
+    """Every indicator and period of the territory with this code, across the geographies that
+    hold it (a commune's figures up to 2024 are on COG 2024, later ones on COG 2025): `profile`
+    on each, each (indicator, period) kept once, from the geography its figures were given on.
+
+    Columns: those of `profile`, and geography."""
+    with engine().connect() as conn:
+        held = conn.execute(select(Territory.level, Territory.geography_code).where(
+            Territory.code == code, Territory.level.in_((*HIERARCHY, "qpv")))).all()
+    frames = [profile(code, level, geography).assign(geography=geography) for level, geography in held]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=[*PROFILE_COLUMNS, "geography"])
+    out = pd.concat(frames, ignore_index=True)
+    key = ["indicator", *_PERIOD]
+    twice = out.duplicated(key, keep=False)
+    if twice.any():
+        own = out[twice].apply(lambda r: geography_of(r["indicator"], r["period_type"], r["period_start"])
+                               == r["geography"], axis=1)
+        out = pd.concat([out[~twice], out[twice][own.astype(bool)]]).drop_duplicates(key)
+    return out.sort_values(["indicator", "period_start"], ignore_index=True)
+
+
+@cache.cached
+def parents(code: str, level: str, geography: str) -> pd.DataFrame:
+    """The territories that hold this one (its circonscription, EPT, département; a QPV's
+    communes), with the share of it that lies in each. Columns: code, name, level, weight."""
+    child = aliased(Territory)
+    return _frame(select(Territory.code, Territory.name, Territory.level, TerritoryLink.weight)
+                  .join(TerritoryLink, TerritoryLink.parent_id == Territory.id)
+                  .join(child, child.id == TerritoryLink.child_id)
+                  .where(child.code == code, child.level == level, child.geography_code == geography)
+                  .order_by(Territory.level, Territory.code))
+
+
+@cache.cached
+def children(code: str, level: str, geography: str) -> pd.DataFrame:
+    """The territories this one holds. Columns: code, name, level, weight."""
+    parent = aliased(Territory)
+    return _frame(select(Territory.code, Territory.name, Territory.level, TerritoryLink.weight)
+                  .join(TerritoryLink, TerritoryLink.child_id == Territory.id)
+                  .join(parent, parent.id == TerritoryLink.parent_id)
+                  .where(parent.code == code, parent.level == level, parent.geography_code == geography)
+                  .order_by(Territory.level, Territory.code))
+
+
+@cache.cached
+def alis() -> pd.DataFrame:
+    """The ALIs: code, name, circonscription_code, porteur, consortium, start_date, end_date, and
+    the provenance of the file that declared them (import_id, source, quality, caveats)."""
+    return _frame(select(Ali.code, Ali.name, Ali.circonscription_code, Ali.porteur, Ali.consortium,
+                         Ali.start_date, Ali.end_date, Ali.import_id, ImportRecord.source,
+                         ImportRecord.quality, ImportRecord.caveats)
+                  .join(ImportRecord, ImportRecord.id == Ali.import_id).order_by(Ali.code))
+
+
+@cache.cached
+def structures() -> pd.DataFrame:
+    """The insertion structures of the current list, with their type's label and the provenance
+    of the list. Columns: id, name, type_code, type_label, commune_code, address, siret, lon,
+    lat, ali_code, description, opened_on, closed_on, import_id, source, quality, caveats."""
+    return _frame(select(Structure.id, Structure.name, Structure.type_code,
+                         func.coalesce(StructureType.label, Structure.type_code).label("type_label"),
+                         Structure.commune_code, Structure.address, Structure.siret, Structure.lon, Structure.lat,
+                         Structure.ali_code, Structure.description, Structure.opened_on, Structure.closed_on,
+                         Structure.import_id, ImportRecord.source, ImportRecord.quality, ImportRecord.caveats)
+                  .outerjoin(StructureType, StructureType.code == Structure.type_code)
+                  .join(ImportRecord, ImportRecord.id == Structure.import_id)
+                  .where(Structure.superseded_by.is_(None)).order_by(Structure.commune_code, Structure.name))

@@ -1,0 +1,54 @@
+"""What one chart shows, once: its title (what, where, when), the table of its figures exactly
+as displayed (secret cells as "s"), and where they come from. A page's panel, its table
+alternative and its CSV/XLSX downloads are all drawn from the same `Chart`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from dashboard.indicators import queries
+
+SECRET = "s"
+
+
+@dataclass
+class Chart:
+    title: str
+    # Exactly what the chart displays: one row per mark; numbers as numbers, a secret cell "s".
+    table: pd.DataFrame
+    # How the screen table writes each numeric column: {column: (unit, decimals)}.
+    formats: dict[str, tuple[str, int]] = field(default_factory=dict)
+    import_ids: set[int] = field(default_factory=set)
+    sources: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    demo: bool = False
+    name: str = "donnees"  # file name of the downloads, without extension
+
+    def provenance(self) -> pd.DataFrame:
+        """The imports the figures come from, with source, licence, date and checksum: the
+        "Sources" sheet of the Excel download."""
+        imports = queries.imports()
+        return imports[imports["id"].isin(self.import_ids)][
+            ["id", "source", "source_url", "licence", "quality_label", "data_date", "imported_at", "file_name",
+             "sha256"]].rename(columns={"id": "import"})
+
+
+def provenance_of(*frames: pd.DataFrame) -> dict:
+    """The provenance of query frames (columns import_id, source, quality, caveats), as the
+    keyword arguments of a `Chart`."""
+    rows = pd.concat([f[["import_id", "source", "quality", "caveats"]] for f in frames if not f.empty]) \
+        if any(not f.empty for f in frames) else pd.DataFrame(columns=["import_id", "source", "quality", "caveats"])
+    return {"import_ids": set(rows["import_id"].dropna().astype(int)),
+            "sources": sorted(rows["source"].dropna().unique()),
+            "caveats": sorted(rows["caveats"].dropna().unique()),
+            "demo": bool(rows["quality"].eq("demo").any())}
+
+
+def shown(value, flag):
+    """A cell as displayed: the number, "s" when secret, None when unknown."""
+    if isinstance(flag, str):
+        return SECRET
+    if value is None or value != value:
+        return None
+    return float(value)
