@@ -58,13 +58,19 @@ def _find(component, kind: str) -> list[dict]:
     return found
 
 
+def _cells(row: dict) -> list[dict]:
+    children = row.get("props", {}).get("children")
+    children = children if isinstance(children, list) else [children]
+    return [c for c in children if isinstance(c, dict) and c.get("type") in ("Th", "Td")]
+
+
 def table_rows(table_component) -> tuple[list[str], list[list[str]]]:
-    """The header and the body rows of a panel's table (the JSON of `<prefix>-table`'s
-    children), as the texts the screen shows."""
+    """The header and the body rows of a table's JSON, as the texts the screen shows (a row
+    header `<th scope="row">` is a cell; a group heading row spanning the table is skipped)."""
     header = [_text(th) for thead in _find(table_component, "Thead") for th in _find(thead, "Th")]
-    rows = [[_text(td) for td in _find(tr, "Td")] for tbody in _find(table_component, "Tbody")
+    rows = [[_text(cell) for cell in _cells(tr)] for tbody in _find(table_component, "Tbody")
             for tr in _find(tbody, "Tr")]
-    return header, rows
+    return header, [r for r in rows if len(r) == len(header)]
 
 
 def download(client, prefix: str, fmt: str, state: list[tuple[str, str, object]]) -> tuple[str, bytes]:
@@ -114,16 +120,18 @@ def same_cell(screen: str, downloaded) -> bool:
     return str(downloaded) == screen
 
 
-def assert_downloads_match_screen(client, prefix: str, table_component, state) -> int:
+def assert_downloads_match_screen(client, prefix: str, table_component, state, headings: tuple[str, ...] = ()) -> int:
     """Both downloads of a panel hold exactly the rows and columns of its table on screen,
-    secret cells included; the Excel file has a non-empty Sources sheet. Returns the number of
-    "s" cells seen (callers assert on secrecy where their data has some)."""
+    secret cells included; the Excel file has a non-empty Sources sheet. `headings`: columns of
+    the file that the screen shows as group heading rows or inside the cells (units). Returns the
+    number of "s" cells seen (callers assert on secrecy where their data has some)."""
     header, rows = table_rows(table_component)
     assert rows, "the panel's table is empty"
     for fmt in ("csv", "xlsx"):
         name, content = download(client, prefix, fmt, state)
         assert name.endswith(f".{fmt}")
         frame, sources = read_download(fmt, content)
+        frame = frame.drop(columns=list(headings))
         assert list(frame.columns) == header, (fmt, list(frame.columns), header)
         assert len(frame) == len(rows), (fmt, len(frame), len(rows))
         for line, (screen_row, file_row) in enumerate(zip(rows, frame.itertuples(index=False)), start=1):

@@ -17,13 +17,19 @@ _state: dict[str, Any] = {}
 
 
 def configure(redis_url: str | None, generation: Callable[[], str]) -> None:
+    """Point the cache at Redis (or the process). Configuring the same cache again keeps its
+    entries: their keys carry the store's URL and generation, so apps of one process (tests,
+    the public and the internal app) share what they computed without meeting stale figures."""
+    if _state.get("redis_url", ()) == redis_url:
+        _state["generation"] = generation
+        return
     config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url} if redis_url \
         else {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     config["CACHE_DEFAULT_TIMEOUT"] = TIMEOUT
     # Flask-Caching works inside an app context; a private app keeps the cache usable from any
     # request, command or test (its context is pushed around each access).
     app = Flask(__name__)
-    _state.update(app=app, cache=Cache(app, config=config), generation=generation,
+    _state.update(app=app, cache=Cache(app, config=config), generation=generation, redis_url=redis_url,
                   prefix=hashlib.sha1(repr(redis_url).encode()).hexdigest()[:8])
 
 

@@ -1,58 +1,203 @@
-"""A territory's profile: every indicator at its latest period, its change over a year, and the
-same figures for the département as reference."""
+"""A territory's profile: every indicator at its latest period, its change since the first
+period, the same figures for the département (and the circonscription of a commune) with the gap
+to the département; the ALI that serves it, its structures, a locator map and a trend chart."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dashboard.formatting import fr_date, fr_period
 from dashboard.indicators import queries
+from dashboard.indicators.registry import decimals
+from dashboard.views.chart import Chart, provenance_of, shown
 
 LEVEL_LABELS = {"commune": "Commune", "circonscription": "Circonscription / territoire ALI", "ept": "Territoire (EPT)",
                 "departement": "Département", "qpv": "Quartier prioritaire (QPV)",
                 "commune_deleguee": "Commune déléguée"}
+# Themes of the profile table, in order: the first prefix an indicator's code starts with.
+THEMES = (("Population", ("population",)), ("Prestations sociales", ("rsa_", "caf_", "prime_", "aah_")),
+          ("Accompagnement par l'ALI", ("ali_",)), ("Cohortes d'entrées en accompagnement", ("cohorte_",)),
+          ("Structures d'insertion", ("structures",)), ("Quartier et emploi", ("qpv_", "de_")))
+DEFAULT_TREND = "rsa_foyers"
+COUNT_UNITS = {"habitants", "foyers", "personnes", "structures"}
 
 
-def _department(geography: str) -> dict | None:
-    frame = queries.territories(geography, "departement")
-    return None if frame.empty else {"code": frame["code"].iloc[0], "name": frame["name"].iloc[0]}
+def theme_of(code: str) -> str:
+    return next((name for name, prefixes in THEMES if code.startswith(prefixes)), "Autres indicateurs")
 
 
-def _year_before(start: dt.date) -> dt.date:
-    return start.replace(year=start.year - 1)
+@dataclass
+class Profile:
+    territory: dict
+    department: dict | None
+    circonscription: dict | None  # a commune's circonscription (its main one when it spans two)
+    ali: dict | None
+    structures: pd.DataFrame
+    table: Chart
+    row_decimals: list[int]  # decimals of each row's values (units differ row by row)
+    demo: bool
+    options: list[dict] = field(default_factory=list)  # indicators of the trend chart
 
 
-def latest_figures(territory: dict) -> pd.DataFrame:
-    """One row per indicator: label, unit, period, value and flag, the value a year before (same
-    period type), and the département's value for the same period.
+def _point(history: pd.DataFrame, indicator: str, period) -> tuple:
+    """(value, flag) of one indicator and period in a history frame, (None, None) if absent."""
+    rows = history[(history["indicator"] == indicator) & (history["period_type"] == period[0])
+                   & (history["period_start"] == period[1])]
+    return (rows["value"].iloc[0], rows["flag"].iloc[0]) if len(rows) else (None, None)
 
-    Columns: indicator, label, unit, period_type, period_start, value, flag, previous,
-    previous_flag, reference, reference_flag, quality, source."""
-    profile = queries.profile(territory["code"], territory["level"], territory["geography"])
-    columns = ["indicator", "label", "unit", "period_type", "period_start", "value", "flag", "previous",
-               "previous_flag", "reference", "reference_flag", "quality", "source"]
-    if profile.empty:
-        return pd.DataFrame(columns=columns)
-    department = _department(territory["geography"]) if territory["level"] != "departement" else None
-    reference = (queries.profile(department["code"], "departement", territory["geography"])
-                 if department else profile.iloc[0:0])
+
+def _main_circonscription(territory: dict) -> dict | None:
+    if territory["level"] != "commune":
+        return None
+    parents = queries.parents(territory["code"], "commune", territory["geography"])
+    circ = parents[parents["level"] == "circonscription"].sort_values("weight", ascending=False)
+    return None if circ.empty else {"code": circ["code"].iloc[0], "name": circ["name"].iloc[0]}
+
+
+def _department(territory: dict) -> dict | None:
+    if territory["level"] == "departement":
+        return None
+    frame = queries.territories(territory["geography"], "departement")
+    if frame.empty:  # a QPV: the département of the COG in force
+        found = queries.find_territory("93")
+        return None if found is None else {"code": found["code"], "name": found["name"]}
+    return {"code": frame["code"].iloc[0], "name": frame["name"].iloc[0]}
+
+
+def ali_of(territory: dict, circonscription: dict | None) -> dict | None:
+    """The ALI serving the territory (a circonscription's own, a commune's circonscription's),
+    with the first month of activity its exports hold."""
+    code = territory["code"] if territory["level"] == "circonscription" else (
+        circonscription["code"] if circonscription else None)
+    alis = queries.alis()
+    found = alis[alis["circonscription_code"] == code] if code else alis.iloc[0:0]
+    if found.empty:
+        return None
+    ali = {k: (None if isinstance(v, float) and v != v or v is pd.NaT else v) for k, v in found.iloc[0].items()}
+    active = queries.history(code)
+    active = active[(active["indicator"] == "ali_file_active")]
+    ali["first_month"] = fr_period(*active[["period_type", "period_start"]].iloc[0]) if len(active) else None
+    ali["start"] = fr_date(ali["start_date"]) if isinstance(ali["start_date"], dt.date) else None
+    ali["members"] = [m.strip() for m in (ali["consortium"] or "").split(";") if m.strip()]
+    return ali
+
+
+def structures_in(territory: dict) -> pd.DataFrame:
+    """The structures of the current list located in the territory's communes (a QPV: in its
+    communes, since the list places structures by commune)."""
+    frame = queries.structures()
+    if territory["level"] == "departement":
+        return frame
+    if territory["level"] == "commune":
+        communes = {territory["code"]}
+    else:
+        relatives = (queries.children if territory["level"] != "qpv" else queries.parents)(
+            territory["code"], territory["level"], territory["geography"])
+        communes = set(relatives[relatives["level"].isin(("commune", "commune_deleguee"))]["code"])
+    return frame[frame["commune_code"].isin(communes)]
+
+
+def _change(value, flag, first_value, first_flag):
+    if isinstance(flag, str) or isinstance(first_flag, str):
+        return "s"
+    if value is None or first_value is None or value != value or first_value != first_value:
+        return None
+    return float(value) - float(first_value)
+
+
+def _gap(value, flag, reference, reference_flag, unit):
+    """The gap to the département: for a count, the territory's share of it (%); for a rate or
+    a ratio, the difference."""
+    if isinstance(flag, str) or isinstance(reference_flag, str):
+        return "s"
+    if value is None or reference is None or value != value or reference != reference:
+        return None
+    if unit in COUNT_UNITS:
+        return float(value) / float(reference) * 100 if reference else None
+    return float(value) - float(reference)
+
+
+def build(territory: dict) -> Profile:
+    history = queries.history(territory["code"])
     meta = queries.indicators().set_index("code")
-    rows = []
-    for indicator, series in profile.groupby("indicator", sort=False):
+    department = _department(territory)
+    circonscription = _main_circonscription(territory)
+    reference = queries.history(department["code"]) if department else history.iloc[0:0]
+    circ_history = queries.history(circonscription["code"]) if circonscription else None
+    rows, used = [], [history]
+    for indicator, series in history.groupby("indicator", sort=False):
         if indicator not in meta.index:
             continue
+        unit, places = meta.loc[indicator, "unit"], decimals(indicator)
         last = series.iloc[-1]
-        key = (last["period_type"], last["period_start"])
-        earlier = series[(series["period_type"] == key[0]) & (series["period_start"] == _year_before(key[1]))]
-        ref = reference[(reference["indicator"] == indicator) & (reference["period_type"] == key[0])
-                        & (reference["period_start"] == key[1])]
-        rows.append({
-            "indicator": indicator, "label": meta.loc[indicator, "label"], "unit": meta.loc[indicator, "unit"],
-            "period_type": key[0], "period_start": key[1], "value": last["value"], "flag": last["flag"],
-            "previous": earlier["value"].iloc[0] if len(earlier) else None,
-            "previous_flag": earlier["flag"].iloc[0] if len(earlier) else None,
-            "reference": ref["value"].iloc[0] if len(ref) else None,
-            "reference_flag": ref["flag"].iloc[0] if len(ref) else None,
-            "quality": last["quality"], "source": last["source"],
-        })
-    return pd.DataFrame(rows, columns=columns).sort_values("label", ignore_index=True)
+        # The change is read on one geography: a commune that merged is not the same territory.
+        first = series[series["geography"] == last["geography"]].iloc[0]
+        period = (last["period_type"], last["period_start"])
+        ref_value, ref_flag = _point(reference, indicator, period)
+        row = {
+            "Thème": theme_of(indicator), "Indicateur": meta.loc[indicator, "label"], "Unité": unit,
+            "Période": fr_period(*period), "Valeur": shown(last["value"], last["flag"]),
+            "Première période": fr_period(first["period_type"], first["period_start"]),
+            "Évolution depuis la première période": _change(last["value"], last["flag"], first["value"], first["flag"])
+            if first["period_start"] != last["period_start"] else None,
+        }
+        if circ_history is not None:
+            row["Circonscription"] = shown(*_point(circ_history, indicator, period))
+        if department:
+            row["Département"] = shown(ref_value, ref_flag)
+            row["Écart au département"] = _gap(last["value"], last["flag"], ref_value, ref_flag, unit)
+        row["_decimals"], row["_code"] = places, indicator
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        order = {name: i for i, (name, _p) in enumerate(THEMES)}
+        frame = frame.sort_values(["Thème", "Indicateur"], key=lambda s: s.map(order).fillna(99) if s.name == "Thème"
+                                  else s.str.normalize("NFD"), ignore_index=True)
+    used += [reference] + ([circ_history] if circ_history is not None else [])
+    provenance = provenance_of(*[f for f in used if f is not None])
+    table = Chart(f"Chiffres clés — {territory['name']}, dernière période connue de chaque indicateur",
+                  frame.drop(columns=[c for c in frame.columns if c.startswith("_")]) if not frame.empty else frame,
+                  name=f"profil_{territory['code']}", **provenance)
+    options = [{"label": meta.loc[c, "label"], "value": c} for c in frame.get("_code", [])
+               if history[history["indicator"] == c]["period_start"].nunique() > 1]
+    return Profile(territory, department, circonscription, ali_of(territory, circonscription),
+                   structures_in(territory), table, frame["_decimals"].tolist() if not frame.empty else [],
+                   provenance["demo"], options)
+
+
+def trend(territory: dict, indicator) -> tuple[Chart, dict]:
+    """One indicator over time for the territory, its circonscription (a commune) and the
+    département: the series the chart draws (secret points are gaps) and its table."""
+    profile_history = queries.history(territory["code"])
+    available = list(dict.fromkeys(profile_history["indicator"]))
+    indicator = indicator if isinstance(indicator, str) and indicator in available else (
+        DEFAULT_TREND if DEFAULT_TREND in available else (available[0] if available else None))
+    meta = queries.indicators().set_index("code")
+    if indicator is None or indicator not in meta.index:
+        return Chart(f"Évolution — {territory['name']} : aucune donnée", pd.DataFrame(), name="evolution"), \
+            {"series": [], "unit": "", "decimals": 0}
+    label, unit = meta.loc[indicator, "label"], meta.loc[indicator, "unit"]
+    lines = [(territory["name"], profile_history)]
+    circonscription = _main_circonscription(territory)
+    if circonscription:
+        lines.append((f"{circonscription['name']} (circonscription)", queries.history(circonscription["code"])))
+    department = _department(territory)
+    if department:
+        lines.append((department["name"], queries.history(department["code"])))
+    table, series, frames = [], [], []
+    for name, history in lines:
+        rows = history[history["indicator"] == indicator]
+        frames.append(rows)
+        points = [(p, shown(v, f)) for p, v, f in zip(rows["period_start"], rows["value"], rows["flag"])]
+        series.append({"name": name, "x": [p for p, _v in points],
+                       "y": [v if isinstance(v, float) else None for _p, v in points]})
+        table += [{"Territoire": name, "Période": fr_period(t, p), "Valeur": v}
+                  for (t, p), (_p, v) in zip(rows[["period_type", "period_start"]].itertuples(index=False), points)]
+    periods = profile_history[profile_history["indicator"] == indicator]["period_start"]
+    span = f"{periods.min().year}–{periods.max().year}" if len(periods) else ""
+    chart = Chart(f"{label} — {territory['name']} et ses références, {span}", pd.DataFrame(table),
+                  formats={"Valeur": (unit, decimals(indicator))}, name=f"evolution_{indicator}_{territory['code']}",
+                  **provenance_of(*frames))
+    return chart, {"series": series, "unit": unit, "decimals": decimals(indicator)}

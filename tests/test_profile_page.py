@@ -1,0 +1,133 @@
+"""The territory profile without a browser: its table is the query layer's figures, its two
+downloads are exactly what it shows (secret cells included), and forged values do no harm."""
+from __future__ import annotations
+
+import pytest
+
+from dashboard.app import create_app
+from dashboard.indicators import queries
+from dashboard.store import make_engine
+from dashboard.views import profile_view
+from tests.helpers import import_rsa, initialised
+from tests.panels import assert_downloads_match_screen, update
+
+TREND = [("territoire-trend-title", "children"), ("territoire-trend-graph", "figure"),
+         ("territoire-trend-source", "children"), ("territoire-trend-table", "children")]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    var = tmp_path_factory.mktemp("profile")
+    config = initialised(var)
+    # A small count in the latest month: Aubervilliers (93001) and its neighbours get masked.
+    import_rsa(make_engine(config.database_url), var / "petits.csv",
+               "2026-10;93001;6\n2026-10;93027;8\n", var / "raw")
+    return create_app(config)
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def layout_of(client, code):
+    """The page's layout for /territoire/<code>, as Dash pages render it (first callback)."""
+    answer = update(client, [("_pages_content", "children"), ("_pages_store", "data")],
+                    [("_pages_location", "pathname", f"/territoire/{code}"), ("_pages_location", "search", "")])
+    return answer["_pages_content"]["children"]
+
+
+def texts(component) -> str:
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, list):
+        return " ".join(texts(c) for c in component)
+    if isinstance(component, dict):
+        return " ".join(texts(v) for v in component.get("props", {}).values())
+    return ""
+
+
+@pytest.mark.parametrize("code", ["93001", "ALI-2022-01", "QP093001", "NR-93008", "93066"])
+def test_the_table_holds_every_indicator_of_the_territory(app, client, code):
+    territory = queries.find_territory(code)
+    history = queries.history(code)
+    profile = profile_view.build(territory)
+    shown = set(profile.table.table["Indicateur"])
+    labels = queries.indicators().set_index("code")["label"]
+    assert shown == {labels[c] for c in history["indicator"].unique() if c in labels.index}
+    page = texts(layout_of(client, code))
+    assert territory["name"] in page and "Tous les indicateurs" in page
+    for row in profile.table.table.itertuples():
+        latest = history[history["indicator"] == labels[labels == row.Indicateur].index[0]].iloc[-1]
+        if isinstance(latest["flag"], str):
+            assert row.Valeur == "s"
+        elif latest["value"] == latest["value"]:
+            assert row.Valeur == pytest.approx(float(latest["value"]))
+
+
+def test_a_commune_is_compared_with_its_circonscription_and_the_departement(app):
+    profile = profile_view.build(queries.find_territory("93072"))  # Stains
+    assert profile.circonscription["code"] == "ALI-2022-01"
+    assert profile.ali["porteur"] == "Association Plaine Commune le PLIE"
+    assert profile.ali["members"] == ["Vitamine T", "SFMAD"]
+    row = profile.table.table.set_index("Indicateur").loc["Population municipale"]
+    department = queries.history("93")
+    population = department[(department["indicator"] == "population")].iloc[-1]["value"]
+    assert row["Département"] == pytest.approx(population)
+    assert row["Écart au département"] == pytest.approx(row["Valeur"] / population * 100)
+
+
+def test_a_merged_commune_changes_only_within_its_own_geography(app):
+    """Saint-Denis became a commune nouvelle in 2025: its change since the first period is read
+    on the 2025 geography, not against the smaller Saint-Denis of 2020."""
+    table = profile_view.build(queries.find_territory("93066")).table.table.set_index("Indicateur")
+    assert table.loc["Population municipale", "Première période"] == "2023"
+    change = table.loc["Population municipale", "Évolution depuis la première période"]
+    assert change is None or change != change  # no earlier period on that geography
+
+
+def test_secret_cells_are_shown_and_downloaded_as_s(app, client):
+    layout = layout_of(client, "93001")
+    table = next(iter(find(layout, "territoire-table")))
+    count = assert_downloads_match_screen(client, "territoire-table", table, [("territoire-code", "data", "93001")],
+                                          headings=("Thème", "Unité"))  # group rows; units in the cells
+    assert count > 0
+    rsa = profile_view.build(queries.find_territory("93001")).table.table.set_index("Indicateur")
+    assert rsa.loc["Foyers allocataires du RSA", "Valeur"] == "s"
+
+
+def test_the_trend_download_is_what_the_chart_shows(app, client):
+    state = [("territoire-trend-indicator", "value", "rsa_foyers"), ("territoire-code", "data", "93001")]
+    answer = update(client, TREND, state[:1], state[1:])
+    lines = answer["territoire-trend-graph"]["figure"]["data"]
+    assert [line["name"] for line in lines] == ["Aubervilliers", "Aubervilliers (circonscription)",
+                                                "Seine-Saint-Denis"]
+    history = queries.history("93001")
+    rsa = history[history["indicator"] == "rsa_foyers"]
+    expected = [None if isinstance(f, str) or v != v else float(v) for v, f in zip(rsa["value"], rsa["flag"])]
+    assert lines[0]["y"] == expected and None in expected  # the masked month is a gap
+    secrets = assert_downloads_match_screen(client, "territoire-trend", answer["territoire-trend-table"]["children"],
+                                            state)
+    assert secrets > 0
+
+
+@pytest.mark.parametrize("code, indicator", [("93001", "pas_un_indicateur"), ("inconnu", "rsa_foyers"),
+                                             (["93001"], 12), ({"x": 1}, None), ("9" * 5000, "rsa_foyers")])
+def test_forged_values_answer_a_harmless_state(app, client, code, indicator):
+    answer = update(client, TREND, [("territoire-trend-indicator", "value", indicator)],
+                    [("territoire-code", "data", code)])
+    assert "territoire-trend-title" in answer
+    page = texts(layout_of(client, "pas-un-code"))
+    assert "Territoire inconnu" in page
+
+
+def find(component, component_id):
+    """The components of a layout's JSON with this id."""
+    if isinstance(component, dict):
+        if component.get("props", {}).get("id") == component_id:
+            yield component
+        for value in component.get("props", {}).values():
+            yield from find(value, component_id)
+    elif isinstance(component, list):
+        for item in component:
+            yield from find(item, component_id)
