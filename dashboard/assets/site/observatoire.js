@@ -12,6 +12,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.history.replaceState(window.history.state, "", window.location.pathname + "?" + params.toString());
       return "";
     },
+    /* The print button of a profile: the browser's print dialog (print CSS lays out the sheet). */
+    print: function () {
+      window.print();
+      return "";
+    },
     /* A click on a territory opens its profile. */
     openProfile: function (clickData, path) {
       var point = clickData && clickData.points && clickData.points[0];
