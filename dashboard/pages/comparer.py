@@ -54,7 +54,7 @@ def territories_of(level):
     return view.territory_options(level), []
 
 
-@callback(*panel_outputs("comparer-rank"), Output("comparer-state", "data"),
+@callback(*panel_outputs("comparer-rank"), Output("comparer-state", "data"), Output("comparer-rank-graph", "style"),
           Input("comparer-indicator", "value"), Input("comparer-level", "value"),
           Input("comparer-territories", "value"), State("comparer-x", "value"), State("comparer-y", "value"))
 def rank(indicator, level, codes, x, y):
@@ -63,7 +63,9 @@ def rank(indicator, level, codes, x, y):
                          decimals=inputs["decimals"], reference=inputs["reference"])
     state = {"niveau": view.known_level(level), "indicateur": view.known_indicator(indicator),
              "x": view.known_indicator(x, view.DEFAULT_X), "y": view.known_indicator(y, view.DEFAULT_Y)}
-    return *panel_content(chart, figure), state
+    # The graph's box grows with the bars (the figure's own height would be squeezed into it and
+    # plotly would then skip every other territory's name).
+    return *panel_content(chart, figure), state, {"height": f"{figure.layout.height}px"}
 
 
 @callback(*panel_outputs("comparer-scatter"), Output("comparer-state", "data", allow_duplicate=True),

@@ -16,6 +16,7 @@ LEVELS = {"circonscription": "Circonscriptions / territoires ALI", "commune": "C
 IN_TITLE = {"circonscription": "circonscriptions", "commune": "communes", "ept": "EPT", "qpv": "QPV"}
 DEFAULT_LEVEL = "circonscription"
 DEFAULT_X, DEFAULT_Y = "rsa_foyers_pour_100_hab", "ali_taux_couverture"
+COUNT_UNITS = {"foyers", "personnes", "habitants", "structures"}
 MAX_CHOSEN = 200  # more codes than any level holds: a longer list is forged
 
 
@@ -102,8 +103,11 @@ def ranking(indicator, level, codes) -> tuple[Chart, dict]:
                   formats={column: (unit, decimals(indicator))},
                   name=f"classement_{indicator}_{level}_{period_key(*period)}",
                   **provenance_of(frame, department))
+    # A count of the département is the sum of its territories', not a level they can be read
+    # against: its line would only stretch the axis. It stays in the table.
     inputs = {"names": frame["name"].tolist(), "values": frame["value"].tolist(), "secret": frame["secret"].tolist(),
-              "unit": unit, "decimals": decimals(indicator), "reference": reference}
+              "unit": unit, "decimals": decimals(indicator),
+              "reference": None if unit in COUNT_UNITS else reference}
     return chart, inputs
 
 
@@ -141,6 +145,8 @@ def scatter(x, y, level, codes) -> tuple[Chart, dict]:
     names = dict(zip(x_frame["code"], x_frame["name"])) | dict(zip(y_frame["code"], y_frame["name"]))
     merged = merged[merged["code"].isin(keep)].assign(name=lambda f: f["code"].map(names)).sort_values("name")
     x_column, y_column = f"{x_label} ({x_unit})", f"{y_label} ({y_unit})"
+    if x_column == y_column:  # one indicator on both axes: still two columns
+        x_column, y_column = f"{x_column}, en abscisse", f"{y_column}, en ordonnée"
     table = pd.DataFrame({"Code": merged["code"].tolist(), "Territoire": merged["name"].tolist(),
                           x_column: [shown(v, f) for v, f in zip(merged["value_x"], merged["flag_x"])],
                           y_column: [shown(v, f) for v, f in zip(merged["value_y"], merged["flag_y"])]})
