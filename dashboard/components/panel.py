@@ -38,7 +38,9 @@ def panel_outputs(prefix: str) -> list[Output]:
 
 def panel_content(chart: Chart, figure) -> tuple:
     """The values of `panel_outputs`, in order."""
-    return chart.title, figure, source_note(chart.sources, caveats=chart.caveats, demo=chart.demo), chart_table(chart)
+    dates, updated = chart.dates
+    note = source_note(chart.sources, caveats=chart.caveats, demo=chart.demo, dates=dates, updated=updated)
+    return chart.title, figure, note, chart_table(chart)
 
 
 def cell_text(value, column: str, formats: dict) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.formatting import fr_date
 from dashboard.store.models import QUALITIES
 
 BADGE_COLOURS = {"reference": "success", "derived": "info", "unverified": "warning", "demo": "danger"}
@@ -18,9 +19,15 @@ def demo_badge() -> dbc.Badge:
     return quality_badge("demo")
 
 
-def source_note(sources: list[str], *, caveats: list[str] = (), demo: bool = False) -> html.Div:
-    """Under every chart: its sources, the cautions they come with, and the demo badge."""
+def source_note(sources: list[str], *, caveats: list[str] = (), demo: bool = False,
+                dates: list[str] = (), updated=None) -> html.Div:
+    """Under every chart: its sources, the dates they describe and of the latest import, the
+    cautions they come with, and the demo badge."""
     parts = [html.P([demo_badge() if demo else None,
                      "Source : " + " ; ".join(dict.fromkeys(s for s in sources if s))], className="mb-1")]
+    if dates or updated:
+        parts.append(html.P(" — ".join(filter(None, [
+            "Date des données : " + " ; ".join(dates) if dates else None,
+            f"mise à jour le {fr_date(updated)}" if updated else None])), className="mb-1"))
     parts += [html.P(["Précaution : ", c], className="mb-1") for c in dict.fromkeys(c for c in caveats if c)]
     return html.Div(parts, className="small text-muted mt-1")

@@ -25,6 +25,16 @@ class Chart:
     demo: bool = False
     name: str = "donnees"  # file name of the downloads, without extension
 
+    @property
+    def dates(self) -> tuple[list[str], object]:
+        """The dates the figures describe, as their sources state them, and the day of the
+        latest import they come from."""
+        imports = queries.imports()
+        used = imports[imports["id"].isin(self.import_ids)]
+        stated = sorted(used["data_date"].dropna().unique())
+        latest = pd.to_datetime(used["imported_at"]).max() if len(used) else None
+        return stated, (latest.date() if latest is not None and latest == latest else None)
+
     def provenance(self) -> pd.DataFrame:
         """The imports the figures come from, with source, licence, date and checksum: the
         "Sources" sheet of the Excel download."""
