@@ -90,7 +90,9 @@ def value_layer(frame: pd.DataFrame, codes: Sequence[str], *, unit: str, decimal
     labels = [f"{fr_number(lo, decimals)} – {fr_number(hi, decimals)}" for lo, hi in zip(breaks, breaks[1:])]
     title = unit
     if reference is not None and reference[1] is not None and reference[1] == reference[1] and breaks:
-        labels[class_of(reference[1], breaks)] += f" {REFERENCE_MARK}"
+        # The mark goes on a class only when the département's value lies within the classes.
+        if breaks[0] <= reference[1] <= breaks[-1]:
+            labels[class_of(reference[1], breaks)] += f" {REFERENCE_MARK}"
         title = f"{unit}<br>{REFERENCE_MARK} {reference[0]} : {fr_value(reference[1], unit, decimals)}"
     elif reference is not None and isinstance(reference[2], str):
         title = f"{unit}<br>{reference[0]} : s"
