@@ -140,3 +140,26 @@ def assert_downloads_match_screen(client, prefix: str, table_component, state, h
         if fmt == "xlsx":
             assert sources is not None and len(sources) > 0
     return sum(cell == "s" for row in rows for cell in row)
+
+
+def page_layout(client, path: str, search: str = ""):
+    """A page's layout as Dash pages render it for this URL (the first callback of a visit)."""
+    answer = update(client, [("_pages_content", "children"), ("_pages_store", "data")],
+                    [("_pages_location", "pathname", path), ("_pages_location", "search", search)])
+    return answer["_pages_content"]["children"]
+
+
+def find(component, component_id):
+    """The components of a layout's JSON with this id."""
+    if isinstance(component, dict):
+        if component.get("props", {}).get("id") == component_id:
+            yield component
+        for value in component.get("props", {}).values():
+            yield from find(value, component_id)
+    elif isinstance(component, list):
+        for item in component:
+            yield from find(item, component_id)
+
+
+def value_of(layout, component_id):
+    return next(find(layout, component_id))["props"]["value"]

@@ -10,7 +10,7 @@ from dashboard.formatting import fr_value
 from dashboard.indicators import queries
 from dashboard.indicators.registry import decimals
 from dashboard.views import compare_view
-from tests.panels import assert_downloads_match_screen, table_rows, update
+from tests.panels import assert_downloads_match_screen, find, page_layout, table_rows, update, value_of
 
 RANK = [("comparer-rank-title", "children"), ("comparer-rank-graph", "figure"), ("comparer-rank-source", "children"),
         ("comparer-rank-table", "children"), ("comparer-state", "data"), ("comparer-rank-graph", "style")]
@@ -167,24 +167,7 @@ def test_forged_values_answer_the_defaults(client, indicator, level, codes, x, y
 
 
 def layout_of(client, search: str):
-    answer = update(client, [("_pages_content", "children"), ("_pages_store", "data")],
-                    [("_pages_location", "pathname", "/comparer"), ("_pages_location", "search", search)])
-    return answer["_pages_content"]["children"]
-
-
-def find(component, component_id):
-    if isinstance(component, dict):
-        if component.get("props", {}).get("id") == component_id:
-            yield component
-        for value in component.get("props", {}).values():
-            yield from find(value, component_id)
-    elif isinstance(component, list):
-        for item in component:
-            yield from find(item, component_id)
-
-
-def value_of(layout, component_id):
-    return next(find(layout, component_id))["props"]["value"]
+    return page_layout(client, "/comparer", search)
 
 
 def test_a_shared_link_sets_the_controls_and_a_forged_one_the_defaults(client):

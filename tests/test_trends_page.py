@@ -13,7 +13,7 @@ from dashboard.formatting import fr_period, fr_value
 from dashboard.indicators import queries
 from dashboard.indicators.registry import decimals
 from dashboard.views import trends_view
-from tests.panels import assert_downloads_match_screen, table_rows, update
+from tests.panels import assert_downloads_match_screen, page_layout, table_rows, update, value_of
 
 SERIES = [("evolutions-series-title", "children"), ("evolutions-series-graph", "figure"),
           ("evolutions-series-source", "children"), ("evolutions-series-table", "children"),
@@ -196,24 +196,7 @@ def test_more_territories_than_lines_are_cut_and_said_so(client):
 
 
 def layout_of(client, search: str):
-    answer = update(client, [("_pages_content", "children"), ("_pages_store", "data")],
-                    [("_pages_location", "pathname", "/evolutions"), ("_pages_location", "search", search)])
-    return answer["_pages_content"]["children"]
-
-
-def find(component, component_id):
-    if isinstance(component, dict):
-        if component.get("props", {}).get("id") == component_id:
-            yield component
-        for value in component.get("props", {}).values():
-            yield from find(value, component_id)
-    elif isinstance(component, list):
-        for item in component:
-            yield from find(item, component_id)
-
-
-def value_of(layout, component_id):
-    return next(find(layout, component_id))["props"]["value"]
+    return page_layout(client, "/evolutions", search)
 
 
 def test_a_shared_link_sets_the_controls(client):

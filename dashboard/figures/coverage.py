@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.maps import base_map, value_layer
-from dashboard.figures.theme import CATEGORICAL, REFERENCE_COLOUR, chart_layout
 from dashboard.formatting import fr_value
 
 UNCOVERED_LABEL = "non couvert par une ALI"
@@ -60,28 +59,3 @@ def with_uncovered(layer: dict, drawn: list[str], uncovered: set[str]) -> dict:
         "colorbar": {**layer["colorbar"], "tickvals": [z_uncovered, *layer["colorbar"]["tickvals"]],
                      "ticktext": [UNCOVERED_LABEL, *layer["colorbar"]["ticktext"]]},
     }
-
-
-def coverage_bars(names: list[str], values: list, secret: list[bool], *, decimals: int,
-                  reference: tuple[str, object] | None) -> go.Figure:
-    """The coverage rate of each ALI territory, highest at the top; a secret rate is listed with
-    "s" and no bar. The département's rate is a dashed line named in the legend (an annotation
-    would sit on the bars or under the mode bar)."""
-    texts = ["s (secret statistique)" if s else fr_value(v, "%", decimals) for v, s in zip(values, secret)]
-    shown = [None if s else v for v, s in zip(values, secret)]
-    figure = go.Figure(go.Bar(
-        y=names, x=shown, orientation="h", marker_color=CATEGORICAL[0], text=texts, textposition="outside",
-        cliponaxis=False, customdata=texts, hovertemplate="%{y} : %{customdata}<extra></extra>", showlegend=False))
-    known = [v for v in shown if isinstance(v, (int, float))]
-    if reference is not None and isinstance(reference[1], float):
-        known.append(reference[1])
-        figure.add_vline(x=reference[1], line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 2})
-        figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", hoverinfo="skip",
-                                    line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 2},
-                                    name=f"{reference[0]} : {fr_value(reference[1], '%', decimals)}"))
-    figure.update_layout(**chart_layout(
-        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
-        # Room on the right for the value written after the longest bar.
-        xaxis={"title": {"text": "%"}, "range": [0, max(known, default=1) * 1.15 or 1]},
-        height=max(260, 26 * len(names) + 100), showlegend=True))
-    return figure

@@ -10,7 +10,8 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboard.components.controls import select
 from dashboard.components.panel import chart_panel, download_callback, panel_content, panel_outputs
 from dashboard.components.tables import secret_cell
-from dashboard.figures.coverage import coverage_bars, coverage_map
+from dashboard.figures.bars import ranked_bars
+from dashboard.figures.coverage import coverage_map
 from dashboard.formatting import fr_value
 from dashboard.indicators.registry import period_key
 from dashboard.views import coverage_view as view
@@ -105,8 +106,8 @@ def show(month):
                           sources=drawn["sources"], unit=drawn["unit"], decimals=drawn["decimals"],
                           period_label=coverage.period_label, reference=drawn["reference"])
     ranked = view.bars_inputs(coverage)
-    bars = coverage_bars(ranked["names"], ranked["values"], ranked["secret"], decimals=ranked["decimals"],
-                         reference=ranked["reference"])
+    bars = ranked_bars(ranked["names"], ranked["values"], ranked["secret"], unit="%", decimals=ranked["decimals"],
+                       reference=ranked["reference"])
     state = {"mois": period_key(*coverage.period) if coverage.period else None}
     return (*panel_content(view.map_chart(coverage), figure), *panel_content(view.table_chart(coverage), bars),
             _cards(coverage), _summary(coverage), state)

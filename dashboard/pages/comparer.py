@@ -8,7 +8,8 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from dashboard.components.controls import select
 from dashboard.components.panel import chart_panel, download_callback, panel_content, panel_outputs
-from dashboard.figures.compare import labelled_scatter, ranked_bars
+from dashboard.figures.bars import ranked_bars
+from dashboard.figures.compare import labelled_scatter
 from dashboard.views import compare_view as view
 from dashboard.views import map_view
 

@@ -10,7 +10,8 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components.controls import select
 from dashboard.components.panel import chart_panel, download_callback, panel_content, panel_outputs
 from dashboard.components.provenance import demo_badge
-from dashboard.figures.structures import density_bars, structures_map
+from dashboard.figures.bars import ranked_bars
+from dashboard.figures.structures import POINT_COLOUR, structures_map
 from dashboard.views import structures_view as view
 
 dash.register_page(__name__, path="/structures", name="Structures", order=6,
@@ -111,8 +112,9 @@ def show_cards(click, picked):
           Input("structures-level", "value"), Input("structures-indicator", "value"))
 def rank(level, indicator):
     chart, inputs = view.density(indicator, level)
-    figure = density_bars(inputs["names"], inputs["values"], inputs["secret"], unit=inputs["unit"],
-                         decimals=inputs["decimals"], reference=inputs["reference"])
+    figure = ranked_bars(inputs["names"], inputs["values"], inputs["secret"], unit=inputs["unit"],
+                         decimals=inputs["decimals"], reference=inputs["reference"], colour=POINT_COLOUR,
+                         short_text=True)
     # The bars need their own height: one line per territory.
     return *panel_content(chart, figure), {"height": f"{figure.layout.height}px"}
 
