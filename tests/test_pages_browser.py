@@ -24,7 +24,8 @@ def open_page(dash_duo, path: str, ready: str):
 def test_every_page_opens_cleanly(dash_duo, app, foreign_requests):
     dash_duo.start_server(app)
     pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True)), key=lambda p: p["order"])
-    assert [p["path"] for p in pages] == ["/", "/carte", "/elus", "/imports"]
+    assert [p["path"] for p in pages] == ["/", "/carte", "/elus", "/comparer", "/evolutions", "/ali", "/structures",
+                                         "/resultats", "/imports"]
     for page in pages:
         open_page(dash_duo, page["path"], "h1")
         dash_duo.wait_for_element("#_pages_content h1")

@@ -9,7 +9,7 @@ from dashboard.indicators import queries
 from dashboard.store import make_engine
 from dashboard.views import profile_view
 from tests.helpers import import_rsa, initialised
-from tests.panels import assert_downloads_match_screen, update
+from tests.panels import assert_downloads_match_screen, find, page_layout, update
 
 TREND = [("territoire-trend-title", "children"), ("territoire-trend-graph", "figure"),
          ("territoire-trend-source", "children"), ("territoire-trend-table", "children")]
@@ -31,10 +31,7 @@ def client(app):
 
 
 def layout_of(client, code):
-    """The page's layout for /territoire/<code>, as Dash pages render it (first callback)."""
-    answer = update(client, [("_pages_content", "children"), ("_pages_store", "data")],
-                    [("_pages_location", "pathname", f"/territoire/{code}"), ("_pages_location", "search", "")])
-    return answer["_pages_content"]["children"]
+    return page_layout(client, f"/territoire/{code}")
 
 
 def texts(component) -> str:
@@ -77,6 +74,23 @@ def test_a_commune_is_compared_with_its_circonscription_and_the_departement(app)
     assert row["Écart au département"] == pytest.approx(row["Valeur"] / population * 100)
 
 
+def test_a_rate_is_drawn_with_its_references(app, client):
+    answer = update(client, TREND, [("territoire-trend-indicator", "value", "rsa_foyers_pour_100_hab")],
+                    [("territoire-code", "data", "93001")])
+    lines = answer["territoire-trend-graph"]["figure"]["data"]
+    assert [line["name"] for line in lines] == ["Aubervilliers", "Aubervilliers (circonscription)",
+                                                "Seine-Saint-Denis"]
+    department = queries.history("93")
+    rate = department[department["indicator"] == "rsa_foyers_pour_100_hab"]
+    assert lines[2]["y"] == [None if v != v else float(v) for v in rate["value"].astype(float)]
+
+
+def test_an_unchanged_commune_is_followed_across_geographies(app):
+    """Stains is the same commune on the 2024 and 2025 geographies: its change runs from 2016."""
+    table = profile_view.build(queries.find_territory("93072")).table.table.set_index("Indicateur")
+    assert table.loc["Foyers allocataires du RSA", "Première période"] == "décembre 2016"
+
+
 def test_a_merged_commune_changes_only_within_its_own_geography(app):
     """Saint-Denis became a commune nouvelle in 2025: its change since the first period is read
     on the 2025 geography, not against the smaller Saint-Denis of 2020."""
@@ -100,8 +114,7 @@ def test_the_trend_download_is_what_the_chart_shows(app, client):
     state = [("territoire-trend-indicator", "value", "rsa_foyers"), ("territoire-code", "data", "93001")]
     answer = update(client, TREND, state[:1], state[1:])
     lines = answer["territoire-trend-graph"]["figure"]["data"]
-    assert [line["name"] for line in lines] == ["Aubervilliers", "Aubervilliers (circonscription)",
-                                                "Seine-Saint-Denis"]
+    assert [line["name"] for line in lines] == ["Aubervilliers"]  # a count: no reference of another magnitude
     history = queries.history("93001")
     rsa = history[history["indicator"] == "rsa_foyers"]
     expected = [None if isinstance(f, str) or v != v else float(v) for v, f in zip(rsa["value"], rsa["flag"])]
@@ -120,14 +133,3 @@ def test_forged_values_answer_a_harmless_state(app, client, code, indicator):
     page = texts(layout_of(client, "pas-un-code"))
     assert "Territoire inconnu" in page
 
-
-def find(component, component_id):
-    """The components of a layout's JSON with this id."""
-    if isinstance(component, dict):
-        if component.get("props", {}).get("id") == component_id:
-            yield component
-        for value in component.get("props", {}).values():
-            yield from find(value, component_id)
-    elif isinstance(component, list):
-        for item in component:
-            yield from find(item, component_id)

@@ -32,10 +32,10 @@ def _cell(value, column: str, unit: str, places: int):
         return secret_cell()
     if value is None or value != value:
         return "–"
-    if column == "Écart au département":
-        return f"{fr_number(value, 1)}\u00a0% du département" if unit in view.COUNT_UNITS else \
-            f"{'+' if value > 0 else ''}{fr_value(value, 'points' if unit == '%' else unit, places)}"
-    if column == "Évolution depuis la première période":
+    if column == "Écart au département" and unit in view.COUNT_UNITS:
+        return f"{fr_number(value, 1)}\u00a0% du département"
+    if column in ("Écart au département", "Évolution depuis la première période"):
+        value = round(value, places) + 0.0  # no "-0,0"
         return f"{'+' if value > 0 else ''}{fr_value(value, 'points' if unit == '%' else unit, places)}"
     return fr_value(value, unit, places)
 

@@ -99,6 +99,12 @@ def structures_in(territory: dict) -> pd.DataFrame:
     return frame[frame["commune_code"].isin(communes)]
 
 
+def _same_extent(series: pd.DataFrame, last) -> pd.Series:
+    if last["area_km2"] is None or last["area_km2"] != last["area_km2"]:
+        return series["geography"] == last["geography"]
+    return (series["area_km2"].astype(float) - float(last["area_km2"])).abs() < 0.01
+
+
 def _change(value, flag, first_value, first_flag):
     if isinstance(flag, str) or isinstance(first_flag, str):
         return "s"
@@ -132,8 +138,9 @@ def build(territory: dict) -> Profile:
             continue
         unit, places = meta.loc[indicator, "unit"], decimals(indicator)
         last = series.iloc[-1]
-        # The change is read on one geography: a commune that merged is not the same territory.
-        first = series[series["geography"] == last["geography"]].iloc[0]
+        # The change is read on one territory: a commune that merged is not the one it was
+        # (same area on two geographies, same territory; no area known, same geography only).
+        first = series[_same_extent(series, last)].iloc[0]
         period = (last["period_type"], last["period_start"])
         ref_value, ref_flag = _point(reference, indicator, period)
         row = {
@@ -180,12 +187,15 @@ def trend(territory: dict, indicator) -> tuple[Chart, dict]:
             {"series": [], "unit": "", "decimals": 0}
     label, unit = meta.loc[indicator, "label"], meta.loc[indicator, "unit"]
     lines = [(territory["name"], profile_history)]
-    circonscription = _main_circonscription(territory)
-    if circonscription:
-        lines.append((f"{circonscription['name']} (circonscription)", queries.history(circonscription["code"])))
-    department = _department(territory)
-    if department:
-        lines.append((department["name"], queries.history(department["code"])))
+    # References are drawn for rates and ratios; a count of the département is of another
+    # magnitude and would flatten the territory's own line.
+    if unit not in COUNT_UNITS:
+        circonscription = _main_circonscription(territory)
+        if circonscription:
+            lines.append((f"{circonscription['name']} (circonscription)", queries.history(circonscription["code"])))
+        department = _department(territory)
+        if department:
+            lines.append((department["name"], queries.history(department["code"])))
     table, series, frames = [], [], []
     for name, history in lines:
         rows = history[history["indicator"] == indicator]
@@ -197,7 +207,8 @@ def trend(territory: dict, indicator) -> tuple[Chart, dict]:
                   for (t, p), (_p, v) in zip(rows[["period_type", "period_start"]].itertuples(index=False), points)]
     periods = profile_history[profile_history["indicator"] == indicator]["period_start"]
     span = f"{periods.min().year}–{periods.max().year}" if len(periods) else ""
-    chart = Chart(f"{label} — {territory['name']} et ses références, {span}", pd.DataFrame(table),
+    title = f"{label} — {territory['name']}" + (" et ses références" if len(lines) > 1 else "") + f", {span}"
+    chart = Chart(title, pd.DataFrame(table),
                   formats={"Valeur": (unit, decimals(indicator))}, name=f"evolution_{indicator}_{territory['code']}",
                   **provenance_of(*frames))
     return chart, {"series": series, "unit": unit, "decimals": decimals(indicator)}
