@@ -382,7 +382,8 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, var: Path, workers: int, threads: int, redis: bool, log: Path):
+    def __init__(self, var: Path, workers: int, threads: int, redis: bool, log: Path,
+                 entry: str = "dashboard.app:server()"):
         self.port = free_port()
         env = {**os.environ, "OBSERVATOIRE_VAR_DIR": str(var)}
         env.pop("DATABASE_URL", None)
@@ -391,7 +392,7 @@ class Gunicorn:
             env["CACHE_REDIS_URL"] = REDIS_URL
         self.log = log
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "dashboard.app:server()", "--bind", f"127.0.0.1:{self.port}",
+            [str(VENV_BIN / "gunicorn"), entry, "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
              "--keep-alive", "5", "--log-level", "warning", "--chdir", str(ROOT)],
             env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -454,6 +455,7 @@ class Connection:
         self.port = port
         self.reader = self.writer = None
         self.reconnects = 0
+        self.encoding = None  # the Content-Encoding of the latest response
 
     async def open(self):
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
@@ -464,9 +466,16 @@ class Connection:
         self.reader = self.writer = None
 
     async def post(self, path: str, payload: bytes) -> tuple[int, bytes]:
-        request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nContent-Type: application/json\r\n"
-                   f"Accept: application/json\r\nAccept-Encoding: {BROWSER_ENCODINGS}\r\n"
-                   f"Content-Length: {len(payload)}\r\n\r\n").encode() + payload
+        return await self.request("POST", path, payload)
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        return await self.request("GET", path)
+
+    async def request(self, method: str, path: str, payload: bytes | None = None) -> tuple[int, bytes]:
+        content = (f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+                   if payload is not None else "")
+        request = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n{content}"
+                   f"Accept: */*\r\nAccept-Encoding: {BROWSER_ENCODINGS}\r\n\r\n").encode() + (payload or b"")
         for attempt in (0, 1):
             reused = self.writer is not None
             if not reused:
@@ -487,6 +496,7 @@ class Connection:
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1])
         headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:] if ":" in ln)}
+        self.encoding = headers.get("content-encoding")
         if "content-length" in headers:
             data = await self.reader.readexactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding", "").lower() == "chunked":

@@ -1,19 +1,31 @@
-"""create_app(): the Dash application, its Flask server and its store."""
+"""create_app(): the Dash application, its Flask server and its store — internal or public.
+
+The internal app (`server()`) holds every page, the sign-in and the import service. The public
+app (`public_server()`, or OBSERVATOIRE_PUBLIC=1) is the same code with only the public pages and
+the open-data API, on a store opened read-only, framable by the configured origins
+(`public.py`). Both check every callback request (`callback_guard.py`) and send the security
+headers (`headers.py`).
+"""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the components' assets)
-from dash import Dash
+from dash import Dash, _callback
+from flask import request
 
-from dashboard import api, auth
+from dashboard import api, auth, callback_guard, headers, public
 from dashboard.components.shell import shell
 from dashboard.ingest import service
-from dashboard.indicators import queries
+from dashboard.indicators import queries, reading
 from dashboard.settings import Settings, load_settings
-from dashboard.store import make_engine
+from dashboard.store import make_engine, make_reader_engine
 
 HERE = Path(__file__).parent
+# Callback bodies: the import page uploads files of up to 50 MB, base64-encoded; the public
+# pages send a few controls' values.
+MAX_BODY = {"internal": 70 * 1024 * 1024, "public": 64 * 1024}
 
 # Dash's default page, with the document language set (screen readers, axe-core).
 INDEX = """<!DOCTYPE html>
@@ -35,15 +47,27 @@ INDEX = """<!DOCTYPE html>
 </html>"""
 
 
+class Observatoire(Dash):
+    def interpolate_index(self, **kwargs) -> str:
+        """The embeds (/embed/…) get a body class that hides the navigation from the first paint:
+        the page shell is one layout for every path, fetched apart from the page."""
+        page = super().interpolate_index(**kwargs)
+        if request.path.startswith(f"{self.config.routes_pathname_prefix}embed/"):
+            page = page.replace("<body>", '<body class="embed">', 1)
+        return page
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or load_settings()
-    engine = make_engine(settings.database_url)
-    queries.configure(engine, settings.cache_redis_url, settings.secrecy_threshold)
-    service.configure(engine, settings)
-    app = Dash(
+    mode = "public" if settings.public else "internal"
+    queries.configure(make_reader_engine(settings.database_url, read_only=settings.public),
+                      settings.cache_redis_url, settings.secrecy_threshold)
+    _drop_global_callbacks()
+    app = Observatoire(
         __name__,
         use_pages=True,
-        pages_folder=str(HERE / "pages"),
+        # The public app runs its page modules itself (public.load_pages), the internal one lets Dash.
+        pages_folder="" if settings.public else str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
         # Bootstrap is served from assets/vendor: nothing is fetched from a CDN.
         external_stylesheets=[],
@@ -53,15 +77,54 @@ def create_app(settings: Settings | None = None) -> Dash:
         update_title=None,
         url_base_pathname=settings.url_prefix,
         suppress_callback_exceptions=True,
+        on_error=public.callback_failed if settings.public else None,
     )
-    app.server.secret_key = auth.secret_key(settings.var_dir, settings.secret_key)
-    auth.install(app.server, engine, settings.url_prefix)
-    api.install(app.server, settings.url_prefix)
+    if settings.public:
+        public.load_pages(HERE / "pages")
+    _take_global_callbacks(app)
+    server = app.server
+    server.config["OBSERVATOIRE_PUBLIC_URL"] = settings.public_url
+    reading.install(server)
+    if settings.public:
+        public.install(server, settings.url_prefix)
+    else:
+        engine = make_engine(settings.database_url)
+        service.configure(engine, settings)
+        server.secret_key = auth.secret_key(settings.var_dir, settings.secret_key)
+        auth.install(server, engine, settings.url_prefix)
+    api.install(server, settings.url_prefix)
+    callback_guard.install(server, app, MAX_BODY[mode])
+    headers.install(server, app, settings.frame_ancestors if settings.public else None)
     app.index_string = INDEX.replace("{lang}", "fr")
     app.layout = shell
+    # Dash sets itself up on its first request, unguarded: concurrent first requests on a fresh
+    # gunicorn worker raced it (500s on /_dash-layout). One request here does it before any other.
+    server.test_client().get(f"{settings.url_prefix}_dash-dependencies")
     return app
 
 
+def _drop_global_callbacks() -> None:
+    """Page modules register their callbacks in Dash's global lists, which the first app to
+    serve a request takes whole. Emptied before an app runs its pages, then taken by it at once
+    (`_take_global_callbacks`), each app holds exactly the callbacks of its own pages, even with
+    two apps in one process (tests)."""
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_INLINE_SCRIPTS.clear()
+
+
+def _take_global_callbacks(app: Dash) -> None:
+    app.callback_map.update(_callback.GLOBAL_CALLBACK_MAP)
+    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)
+    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)
+    _drop_global_callbacks()
+
+
 def server():
-    """WSGI entry for gunicorn: `gunicorn 'dashboard.app:server()'`."""
+    """WSGI entry of the internal app: `gunicorn 'dashboard.app:server()'`."""
     return create_app().server
+
+
+def public_server():
+    """WSGI entry of the public app: `gunicorn 'dashboard.app:public_server()'`."""
+    return create_app(dataclasses.replace(load_settings(), public=True)).server

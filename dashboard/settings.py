@@ -22,6 +22,10 @@ class Settings:
     cache_redis_url: str | None = None
     url_prefix: str = "/"
     secret_key: str | None = None  # signs the session cookie; var/secret_key when unset
+    # The public app: read-only, public pages and the open-data API only, framable by these origins.
+    public: bool = False
+    frame_ancestors: tuple[str, ...] = ()
+    public_url: str | None = None  # the public observatory's address, for the embeds' "voir sur" link
 
     @property
     def raw_dir(self) -> Path:
@@ -50,4 +54,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         cache_redis_url=env.get("CACHE_REDIS_URL") or None,
         url_prefix=prefix,
         secret_key=env.get("OBSERVATOIRE_SECRET_KEY") or None,
+        public=env.get("OBSERVATOIRE_PUBLIC", "") in ("1", "true", "oui"),
+        frame_ancestors=tuple(env.get("OBSERVATOIRE_FRAME_ANCESTORS", "").replace(",", " ").split()),
+        public_url=_with_slash(env.get("OBSERVATOIRE_PUBLIC_URL") or None),
     )
+
+
+def _with_slash(url: str | None) -> str | None:
+    return url if url is None or url.endswith("/") else url + "/"

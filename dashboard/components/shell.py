@@ -1,4 +1,7 @@
-"""The page shell: a navigation bar built from Dash's page registry, the page container."""
+"""The page shell: a navigation bar built from Dash's page registry, the page container.
+
+The navigation is marked `site-chrome`: the embeds (/embed/…, framed in partners' sites) hide it
+(assets/site/embed.css, on the body class that `app.Observatoire` gives their pages)."""
 from __future__ import annotations
 
 import dash
@@ -18,13 +21,13 @@ def navbar() -> dbc.Navbar:
                             href=dash.get_relative_path("/"), class_name="fw-semibold"),
             dbc.Nav(links, navbar=True, class_name="ms-auto"),
         ], fluid=True),
-        color="dark", dark=True, class_name="mb-3",
+        color="dark", dark=True, class_name="mb-3 site-chrome",
     )
 
 
 def shell() -> html.Div:
     return html.Div([
-        html.A("Aller au contenu", href="#contenu", className="visually-hidden-focusable"),
+        html.A("Aller au contenu", href="#contenu", className="visually-hidden-focusable site-chrome"),
         navbar(),
         html.Main(dbc.Container(dash.page_container, fluid=True), id="contenu", lang="fr"),
     ])

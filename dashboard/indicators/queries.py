@@ -14,7 +14,7 @@ from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.ingest.kinds import KINDS
-from dashboard.indicators import cache, secrecy
+from dashboard.indicators import cache, reading, secrecy
 from dashboard.indicators.registry import DERIVED, DERIVED_BY_CODE, PARTITIONS, PUBLIC, Derived, family
 from dashboard.store.models import (
     QUALITIES,
@@ -50,10 +50,20 @@ def configure(engine: Engine, redis_url: str | None = None, secrecy_threshold: i
 def generation() -> str:
     """The store's generation: it changes with every import and rollback (cache keys carry it),
     and with the store itself (its URL, and the time of its latest event: a store dropped and
-    made again does not meet its predecessor's entries)."""
-    with engine().connect() as conn:
+    made again does not meet its predecessor's entries). Read once per request, from the
+    request's snapshot."""
+    return reading.once("generation", _generation)
+
+
+def _generation() -> str:
+    with _connect() as conn:
         latest, at = conn.execute(select(func.max(ImportEvent.id), func.max(ImportEvent.at))).one()
-    return f"{engine().url.render_as_string(hide_password=True)}|{latest}|{at}"
+    # The threshold too: apps of one process may mask at different thresholds (tests do).
+    return f"{engine().url.render_as_string(hide_password=True)}|{latest}|{at}|{_secrecy['threshold']}"
+
+
+def _connect():
+    return reading.connection(engine())
 
 
 def engine() -> Engine:
@@ -63,7 +73,7 @@ def engine() -> Engine:
 
 
 def _frame(statement) -> pd.DataFrame:
-    with engine().connect() as conn:
+    with _connect() as conn:
         return pd.read_sql(statement, conn)
 
 
@@ -123,7 +133,7 @@ def periods(indicator: str) -> list[tuple[str, dt.date]]:
     """The periods an indicator has figures for (a derived one: those of its first input)."""
     if indicator in DERIVED_BY_CODE:
         return periods(_inputs(DERIVED_BY_CODE[indicator])[0])
-    with engine().connect() as conn:
+    with _connect() as conn:
         rows = conn.execute(select(Figure.period_type, Figure.period_start).where(
             Figure.indicator_code == indicator, Figure.superseded_by.is_(None)).distinct()
             .order_by(Figure.period_start))
@@ -137,7 +147,7 @@ def geography_of(indicator: str, period_type: str, period_start: dt.date) -> str
     when the figures are on it, else the geography that holds them (QPV-only figures)."""
     if indicator in DERIVED_BY_CODE:
         return geography_of(_inputs(DERIVED_BY_CODE[indicator])[0], period_type, period_start)
-    with engine().connect() as conn:
+    with _connect() as conn:
         found = conn.execute(
             select(Territory.geography_code, func.count().label("n"))
             .join(Figure, Figure.territory_id == Territory.id)
@@ -173,17 +183,28 @@ def _inputs(spec: Derived) -> list[str]:
 
 
 def geography_at(family: str, day: dt.date) -> str | None:
-    with Session(engine()) as session:
+    with _connect() as conn, Session(conn) as session:
         return next((g.code for g in session.scalars(select(Geography).where(Geography.family == family))
                      if g.in_force(day)), None)
 
 
-@cache.cached
 def find_territory(code: str) -> dict | None:
     """The territory a code names (codes are unique across levels: 93001, ALI-2022-01, QN09301M,
     93), on the COG in force today when it is there, else on the latest geography that has it.
-    Keys: code, name, level, geography."""
-    with Session(engine()) as session:
+    Keys: code, name, level, geography. A code from a URL is checked against the known codes
+    first, so that made-up codes never become cache entries."""
+    return _territory(code) if isinstance(code, str) and code in territory_codes() else None
+
+
+@cache.cached
+def territory_codes() -> frozenset[str]:
+    with _connect() as conn:
+        return frozenset(conn.execute(select(Territory.code).distinct()).scalars())
+
+
+@cache.cached
+def _territory(code: str) -> dict | None:
+    with _connect() as conn, Session(conn) as session:
         rows = session.execute(select(Territory, Geography).join(Geography, Geography.code == Territory.geography_code)
                                .where(Territory.code == code)).all()
         if not rows:
@@ -207,7 +228,7 @@ def territories(geography: str, level: str) -> pd.DataFrame:
 def geojson(geography: str, level: str) -> dict:
     """The prepared shapes of one level as a FeatureCollection keyed by territory code
     (cached: geometry only changes with an import of the geography)."""
-    with engine().connect() as conn:
+    with _connect() as conn:
         rows = conn.execute(select(Territory.code, Territory.name, Territory.geometry).where(
             Territory.geography_code == geography, Territory.level == level,
             Territory.geometry.is_not(None)).order_by(Territory.code))
@@ -219,7 +240,7 @@ def geojson(geography: str, level: str) -> dict:
 @cache.cached
 def shape_codes(geography: str, level: str) -> list[str]:
     """The codes of the territories `geojson` draws, in its order (without its shapes)."""
-    with engine().connect() as conn:
+    with _connect() as conn:
         return list(conn.execute(select(Territory.code).where(
             Territory.geography_code == geography, Territory.level == level,
             Territory.geometry.is_not(None)).order_by(Territory.code)).scalars())
@@ -381,7 +402,7 @@ def _sum_links(geography: str) -> list[tuple[tuple[str, str], tuple[tuple[str, .
     child equals the sum of its shares: an attacker who knows the weights gains nothing more than
     these equations allow."""
     parent, child = aliased(Territory), aliased(Territory)
-    with engine().connect() as conn:
+    with _connect() as conn:
         rows = conn.execute(select(parent.level, parent.code, child.level, child.code, TerritoryLink.weight)
                             .join(TerritoryLink, TerritoryLink.parent_id == parent.id)
                             .join(child, child.id == TerritoryLink.child_id)
@@ -407,7 +428,7 @@ def _sum_links(geography: str) -> list[tuple[tuple[str, str], tuple[tuple[str, .
 def _block(code: str, level: str, geography: str) -> tuple[int, ...] | None:
     """The ids of the territories protected together with this one: its département and every
     territory linked to it. A level outside the hierarchy (QPV) is in no sum: its own id."""
-    with engine().connect() as conn:
+    with _connect() as conn:
         own = conn.execute(select(Territory.id).where(
             Territory.geography_code == geography, Territory.level == level, Territory.code == code)).scalar()
         if own is None or level not in HIERARCHY:
@@ -606,14 +627,16 @@ def history(code: str) -> pd.DataFrame:
     hold it (a commune's figures up to 2024 are on COG 2024, later ones on COG 2025): `profile`
     on each, each (indicator, period) kept once, from the geography its figures were given on.
 
-    Columns: those of `profile`, and geography."""
-    with engine().connect() as conn:
-        held = conn.execute(select(Territory.level, Territory.geography_code).where(
+    Columns: those of `profile`, geography, and area_km2 (the territory's area on that
+    geography: equal areas on two geographies mean the same territory)."""
+    with _connect() as conn:
+        held = conn.execute(select(Territory.level, Territory.geography_code, Territory.area_km2).where(
             Territory.code == code, Territory.level.in_((*HIERARCHY, "qpv")))).all()
-    frames = [profile(code, level, geography).assign(geography=geography) for level, geography in held]
+    frames = [profile(code, level, geography).assign(geography=geography, area_km2=area)
+              for level, geography, area in held]
     frames = [f for f in frames if not f.empty]
     if not frames:
-        return pd.DataFrame(columns=[*PROFILE_COLUMNS, "geography"])
+        return pd.DataFrame(columns=[*PROFILE_COLUMNS, "geography", "area_km2"])
     out = pd.concat(frames, ignore_index=True)
     key = ["indicator", *_PERIOD]
     twice = out.duplicated(key, keep=False)
@@ -670,3 +693,14 @@ def structures() -> pd.DataFrame:
                   .outerjoin(StructureType, StructureType.code == Structure.type_code)
                   .join(ImportRecord, ImportRecord.id == Structure.import_id)
                   .where(Structure.superseded_by.is_(None)).order_by(Structure.commune_code, Structure.name))
+
+
+def warm() -> None:
+    """Compute what the first visitors would otherwise wait for: the masks of every family over
+    every period (a profile of each département, on each geography) and the indicator list.
+    Called after start-up, in the background; the generation in the keys keeps it correct."""
+    indicators()
+    with engine().connect() as conn:
+        departments = conn.execute(select(Territory.code).where(Territory.level == "departement").distinct()).scalars()
+        for code in list(departments):
+            history(code)

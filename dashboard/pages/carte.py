@@ -13,9 +13,10 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboard.components.controls import select
 from dashboard.components.downloads import download_buttons, send_frame
 from dashboard.components.graphs import graph
+from dashboard.components.map_update import map_update
 from dashboard.components.provenance import source_note
 from dashboard.components.tables import values_table
-from dashboard.figures.maps import base_map, value_layer
+from dashboard.figures.maps import base_map
 from dashboard.indicators import queries
 from dashboard.indicators.registry import decimals, period_key
 from dashboard.views import map_view as map_state
@@ -83,19 +84,7 @@ def periods_of(indicator: str, shown):
 def draw(indicator, level, index, drawn):
     """Send the shapes only when the level or the geography changes; otherwise a Patch of values."""
     view = map_state.resolve(indicator, level, index)
-    shapes = f"{view.geography}|{view.level}"
-    layer = value_layer(view.frame, view.codes, unit=view.unit, decimals=decimals(view.indicator),
-                        period_label=view.period_label, reference=view.reference)
-    title = f"{view.label} — {view.period_label}"
-    if shapes != drawn:
-        figure = base_map(queries.geojson(view.geography, view.level))
-        figure.update_traces(**layer)
-        figure.update_layout(title={"text": title, "x": 0.01})
-    else:
-        figure = dash.Patch()
-        for key, value in layer.items():
-            figure["data"][0][key] = value
-        figure["layout"]["title"]["text"] = title
+    figure, shapes = map_update(view, drawn)
     note = source_note(view.sources, caveats=view.caveats, demo=view.demo)
     url_state = {"indicateur": view.indicator, "niveau": view.level,
                  "periode": period_key(*view.period) if view.period else None}
@@ -107,6 +96,7 @@ def draw(indicator, level, index, drawn):
           Input("carte-sort", "value"))
 def table(indicator, level, index, sort):
     view = map_state.resolve(indicator, level, index)
+    sort = sort if sort in [s["value"] for s in SORTS] else "desc"
     return values_table(view.frame, unit=view.unit, decimals=decimals(view.indicator), sort=sort,
                         caption=f"{view.label} — {view.period_label}", reference=view.reference)
 

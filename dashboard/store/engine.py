@@ -22,6 +22,28 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def make_reader_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for the query layer: every transaction reads one snapshot of the store (so a
+    request that runs several queries never sees an import half-way: some figures before it and
+    some after), and with `read_only` the database itself refuses any write.
+
+    SQLite: pysqlite starts no transaction before a SELECT, so each statement would read its own
+    state; an explicit BEGIN makes the WAL snapshot last until the transaction ends. `mode=ro`
+    opens the file read-only. PostgreSQL: REPEATABLE READ is a snapshot of the whole
+    transaction; `default_transaction_read_only` makes every transaction read-only."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if read_only and parsed.database and parsed.database != ":memory:":
+            parsed = parsed.set(database=f"file:{Path(parsed.database).resolve()}?mode=ro",
+                                query={**parsed.query, "uri": "true"})
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_reader)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        return engine
+    options = {"options": "-c default_transaction_read_only=on"} if read_only else {}
+    return create_engine(parsed, pool_pre_ping=True, isolation_level="REPEATABLE READ", connect_args=options)
+
+
 def _ensure_sqlite_folder(url: str) -> bool:
     """Create the folder of a SQLite file (var/ on a fresh clone); True for SQLite URLs."""
     parsed = make_url(url)
@@ -30,6 +52,13 @@ def _ensure_sqlite_folder(url: str) -> bool:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     return True
+
+
+def _sqlite_reader(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy's BEGIN, not the driver's, starts transactions
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
