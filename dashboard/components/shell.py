@@ -19,7 +19,8 @@ def navbar() -> dbc.Navbar:
         dbc.Container([
             dbc.NavbarBrand("Observatoire de l'insertion — Seine-Saint-Denis",
                             href=dash.get_relative_path("/"), class_name="fw-semibold"),
-            dbc.Nav(links, navbar=True, class_name="ms-auto"),
+            # Nine pages: the links wrap onto a second line rather than overflow a laptop screen.
+            dbc.Nav(links, navbar=True, class_name="ms-auto flex-wrap justify-content-end"),
         ], fluid=True),
         color="dark", dark=True, class_name="mb-3 site-chrome",
     )
