@@ -13,7 +13,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.figures.coverage import UNCOVERED_COLOUR, UNCOVERED_LABEL, coverage_map
 from dashboard.figures.maps import MISSING_Z
-from dashboard.formatting import MONTHS, fr_period, fr_value
+from dashboard.formatting import MONTHS, fr_date, fr_period, fr_value
 from dashboard.indicators import queries
 from dashboard.indicators.registry import period_key
 from tests.helpers import initialised
@@ -101,6 +101,11 @@ def test_the_table_shows_the_query_layer(client, month):
         # Start dates are not published: never invented, the first month in the store beside them.
         assert ali.start_date is None and row["Date de démarrage"] == "non publiée"
         assert row["Porteur"] == ali.porteur
+        # Inauguration dates are published for four ALIs (data/reference/ali_93_laureats_2022.csv).
+        assert row["Date d'inauguration"] == (fr_date(ali.inaugurated_on) if ali.inaugurated_on else "non publiée")
+    assert {a.code: a.inaugurated_on for a in alis.itertuples() if a.inaugurated_on} == {
+        "ALI-2022-03": dt.date(2023, 10, 9), "ALI-2022-05": dt.date(2023, 11, 17),
+        "ALI-2022-08": dt.date(2023, 4, 7), "ALI-2022-11": dt.date(2023, 6, 16)}
     # The first month of activity, checked on the earliest and the latest starter (a territory's
     # whole history is a slow query).
     starts = {c: by_code[c][FIRST] for c in alis["circonscription_code"]}

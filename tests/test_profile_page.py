@@ -85,6 +85,13 @@ def test_a_rate_is_drawn_with_its_references(app, client):
     assert lines[2]["y"] == [None if v != v else float(v) for v in rate["value"].astype(float)]
 
 
+def test_the_ali_card_gives_the_published_inauguration_never_a_start_date(app, client):
+    ali = profile_view.build(queries.find_territory("93071")).ali  # Sevran
+    assert (ali["code"], ali["start"], ali["inauguration"]) == ("ALI-2022-08", None, "7 avril 2023")
+    card = texts(next(find(layout_of(client, "93071"), "territoire-ali")))
+    assert "date non publiée" in card and "7 avril 2023" in card
+
+
 def test_an_unchanged_commune_is_followed_across_geographies(app):
     """Stains is the same commune on the 2024 and 2025 geographies: its change runs from 2016."""
     table = profile_view.build(queries.find_territory("93072")).table.table.set_index("Indicateur")

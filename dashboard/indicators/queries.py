@@ -672,10 +672,11 @@ def children(code: str, level: str, geography: str) -> pd.DataFrame:
 
 @cache.cached
 def alis() -> pd.DataFrame:
-    """The ALIs: code, name, circonscription_code, porteur, consortium, start_date, end_date, and
-    the provenance of the file that declared them (import_id, source, quality, caveats)."""
+    """The ALIs: code, name, circonscription_code, porteur, consortium, start_date, end_date,
+    inaugurated_on, and the provenance of the file that declared them (import_id, source,
+    quality, caveats)."""
     return _frame(select(Ali.code, Ali.name, Ali.circonscription_code, Ali.porteur, Ali.consortium,
-                         Ali.start_date, Ali.end_date, Ali.import_id, ImportRecord.source,
+                         Ali.start_date, Ali.end_date, Ali.inaugurated_on, Ali.import_id, ImportRecord.source,
                          ImportRecord.quality, ImportRecord.caveats)
                   .join(ImportRecord, ImportRecord.id == Ali.import_id).order_by(Ali.code))
 

@@ -60,7 +60,8 @@ def _ali_card(territory: view.Territory) -> dbc.Card:
     members = html.Ul([html.Li(m) for m in ali["members"]], className="mb-0 ps-3") if ali["members"] \
         else view.NO_MEMBER
     facts = [("Porteur", ali["porteur"]), ("Membres du consortium", members),
-             ("Date de démarrage", ali["start"]), ("Premier mois d'activité dans les données", ali["first_month"]),
+             ("Date de démarrage", ali["start"]), ("Date d'inauguration", ali["inauguration"]),
+             ("Premier mois d'activité dans les données", ali["first_month"]),
              (view.FOLLOWED_COLUMN, _figure_text(territory.followed, *view.FORMATS[view.FOLLOWED_COLUMN])),
              (view.HOUSEHOLDS_COLUMN, _figure_text(territory.households, *view.FORMATS[view.HOUSEHOLDS_COLUMN])),
              (view.RATE_COLUMN, _figure_text(territory.rate, *view.FORMATS[view.RATE_COLUMN]))]

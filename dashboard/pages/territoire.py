@@ -74,6 +74,7 @@ def _ali_card(profile: view.Profile) -> dbc.Card:
                 html.Dt("Consortium"), html.Dd(html.Ul([html.Li(m) for m in ali["members"]], className="mb-0 ps-3")
                                                if ali["members"] else "aucun membre publié"),
                 html.Dt("Démarrage"), html.Dd(ali["start"] or "date non publiée"),
+                html.Dt("Inauguration"), html.Dd(ali["inauguration"] or "non publiée"),
                 html.Dt("Premier mois d'activité transmis"), html.Dd(ali["first_month"] or "aucun"),
             ], className="mb-1 small"),
             html.P(["Source : ", ali["source"]], className="small text-muted mb-0"),

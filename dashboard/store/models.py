@@ -191,6 +191,9 @@ class Ali(Base):
     consortium: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+    # Published by the press or the département: an ALI often opens months before it is
+    # inaugurated, so this is never taken as its start date.
+    inaugurated_on: Mapped[dt.date | None] = mapped_column(Date)
     import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id"))
 
 

@@ -120,6 +120,8 @@ def _ali_facts(ali: dict, first: tuple[str, dt.date] | None) -> dict:
             "porteur": ali["porteur"] if isinstance(ali["porteur"], str) else "non publié",
             "members": [m.strip() for m in consortium.split(";") if m.strip()],
             "start": fr_date(ali["start_date"]) if isinstance(ali["start_date"], dt.date) else NOT_PUBLISHED,
+            "inauguration": fr_date(ali["inaugurated_on"]) if isinstance(ali.get("inaugurated_on"), dt.date)
+            else NOT_PUBLISHED,
             "first_month": fr_period(*first) if first else "aucun"}
 
 
@@ -186,10 +188,12 @@ def table_chart(coverage: Coverage) -> Chart:
         rows.append({"Code": t.code, "Territoire": t.name, "ALI": ali.get("code", UNCOVERED),
                      "Porteur": ali.get("porteur", ""), "Membres du consortium": _members(t.ali),
                      "Date de démarrage": ali.get("start", ""),
+                     "Date d'inauguration": ali.get("inauguration", ""),
                      "Premier mois d'activité dans les données": ali.get("first_month", ""),
                      FOLLOWED_COLUMN: t.followed, HOUSEHOLDS_COLUMN: t.households, RATE_COLUMN: _rate_shown(t)})
     table = pd.DataFrame(rows, columns=["Code", "Territoire", "ALI", "Porteur", "Membres du consortium",
-                                        "Date de démarrage", "Premier mois d'activité dans les données",
+                                        "Date de démarrage", "Date d'inauguration",
+                                        "Premier mois d'activité dans les données",
                                         FOLLOWED_COLUMN, HOUSEHOLDS_COLUMN, RATE_COLUMN])
     return Chart(f"Couverture de chaque territoire ALI — circonscriptions, {coverage.period_label}", table,
                  formats=FORMATS, name=f"couverture_ali_{_key(coverage)}", **coverage.provenance)

@@ -41,6 +41,7 @@ class Territoires(Kind):
                synonyms=("consortium_laureat", "membres_consortium")),
         Column("date_debut", "Date de début", "date", required=False, synonyms=("debut", "date_de_debut")),
         Column("date_fin", "Date de fin", "date", required=False, synonyms=("fin", "date_de_fin")),
+        Column("date_inauguration", "Date d'inauguration", "date", required=False, synonyms=("inauguration",)),
     ]
 
     def check(self, ctx: Context) -> list[Problem]:
@@ -82,7 +83,8 @@ class Territoires(Kind):
             if row["code_ali"]:
                 ctx.writer.upsert(Ali, {"code": row["code_ali"]}, name=row["nom_ali"] or row["nom"],
                                   circonscription_code=circ, porteur=row["porteur"], consortium=row["consortium"],
-                                  start_date=row["date_debut"], end_date=row["date_fin"])
+                                  start_date=row["date_debut"], end_date=row["date_fin"],
+                                  inaugurated_on=row["date_inauguration"])
         return summary
 
     def _build(self, ctx: Context, base: Geography, geo: Geography, groups: dict[str, dict]) -> dict[str, int]:
