@@ -163,3 +163,14 @@ def find(component, component_id):
 
 def value_of(layout, component_id):
     return next(find(layout, component_id))["props"]["value"]
+
+
+def texts(component) -> str:
+    """Every text of a component's JSON, space-separated (to search a layout for words)."""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, list):
+        return " ".join(texts(c) for c in component)
+    if isinstance(component, dict):
+        return " ".join(texts(v) for v in component.get("props", {}).values())
+    return ""

@@ -9,7 +9,7 @@ from dashboard.indicators import queries
 from dashboard.store import make_engine
 from dashboard.views import profile_view
 from tests.helpers import import_rsa, initialised
-from tests.panels import assert_downloads_match_screen, find, page_layout, update
+from tests.panels import assert_downloads_match_screen, find, page_layout, texts, update
 
 TREND = [("territoire-trend-title", "children"), ("territoire-trend-graph", "figure"),
          ("territoire-trend-source", "children"), ("territoire-trend-table", "children")]
@@ -32,16 +32,6 @@ def client(app):
 
 def layout_of(client, code):
     return page_layout(client, f"/territoire/{code}")
-
-
-def texts(component) -> str:
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    if isinstance(component, list):
-        return " ".join(texts(c) for c in component)
-    if isinstance(component, dict):
-        return " ".join(texts(v) for v in component.get("props", {}).values())
-    return ""
 
 
 @pytest.mark.parametrize("code", ["93001", "ALI-2022-01", "QP093001", "NR-93008", "93066"])

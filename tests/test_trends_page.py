@@ -13,7 +13,7 @@ from dashboard.formatting import fr_period, fr_value
 from dashboard.indicators import queries
 from dashboard.indicators.registry import decimals
 from dashboard.views import trends_view
-from tests.panels import assert_downloads_match_screen, page_layout, table_rows, update, value_of
+from tests.panels import assert_downloads_match_screen, page_layout, table_rows, texts, update, value_of
 
 SERIES = [("evolutions-series-title", "children"), ("evolutions-series-graph", "figure"),
           ("evolutions-series-source", "children"), ("evolutions-series-table", "children"),
@@ -49,16 +49,6 @@ def cell(value, flag, unit: str, places: int) -> str:
     if isinstance(flag, str):
         return "s"
     return "–" if value is None or value != value else fr_value(float(value), unit, places)
-
-
-def texts(component) -> str:
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    if isinstance(component, list):
-        return " ".join(texts(c) for c in component)
-    if isinstance(component, dict):
-        return " ".join(texts(v) for v in component.get("props", {}).values())
-    return ""
 
 
 def test_the_series_are_the_query_layers_with_secret_cells_as_s(client):
