@@ -9,6 +9,7 @@ headers (`headers.py`).
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the components' assets)
@@ -120,11 +121,21 @@ def _take_global_callbacks(app: Dash) -> None:
     _drop_global_callbacks()
 
 
+def warm_in_background() -> None:
+    """The first profile after start-up computes secrecy over every period (seconds): a worker
+    does it before anyone asks (with Redis, for every worker of the app)."""
+    threading.Thread(target=queries.warm, daemon=True, name="warm-cache").start()
+
+
 def server():
     """WSGI entry of the internal app: `gunicorn 'dashboard.app:server()'`."""
-    return create_app().server
+    app = create_app()
+    warm_in_background()
+    return app.server
 
 
 def public_server():
     """WSGI entry of the public app: `gunicorn 'dashboard.app:public_server()'`."""
-    return create_app(dataclasses.replace(load_settings(), public=True)).server
+    app = create_app(dataclasses.replace(load_settings(), public=True))
+    warm_in_background()
+    return app.server

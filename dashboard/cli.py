@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -77,12 +76,10 @@ def init(settings: Settings, args) -> int:
 
 
 def serve(settings: Settings, args) -> int:
-    from dashboard.app import create_app
-    from dashboard.indicators import queries
+    from dashboard.app import create_app, warm_in_background
 
     app = create_app(settings)
-    # The first profile computes secrecy over every period (seconds): do it before anyone asks.
-    threading.Thread(target=queries.warm, daemon=True, name="warm-cache").start()
+    warm_in_background()
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
 
