@@ -279,15 +279,18 @@ def profile(code: str, level: str, geography: str) -> pd.DataFrame:
     series: dict[str, pd.DataFrame] = {}
     stored = [c for c in indicators()["code"] if c not in DERIVED_BY_CODE or DERIVED_BY_CODE[c].parts]
     for indicator in stored:
-        frame = _raw(indicator, level, geography, only=code)
+        # The block's figures, which the masks below were computed from (cached with them), for
+        # this territory: the same rows as the map's, without a query per territory.
+        frame = _raw(indicator, level, geography, scope=block)
+        frame = frame[frame["code"] == code].reset_index(drop=True)
         if frame.empty:
             continue
         if indicator not in PUBLIC:
             masks = _block_masks(family(indicator), _protected_with(level), geography, block)
-            for period, masked in masks.items():
-                rows = (frame["period_type"] == period[0]) & (frame["period_start"] == period[1])
-                frame.loc[rows & frame["code"].map(lambda c: (indicator, level, c) in masked).astype(bool),
-                          ["value", "flag"]] = [None, "secret"]
+            hidden = {period for period, masked in masks.items() if (indicator, level, code) in masked}
+            if hidden:
+                rows = [p in hidden for p in zip(frame["period_type"], frame["period_start"])]
+                frame.loc[rows, ["value", "flag"]] = [None, "secret"]
         series[indicator] = frame
     for spec in DERIVED:
         if not spec.parts and spec.numerator in series and spec.denominator in series:
