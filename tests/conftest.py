@@ -138,3 +138,9 @@ def loaded_store(reference_store, tmp_path, postgres_databases):
     copy = make_engine(copy_url)
     yield copy_url, copy, tmp_path / "raw"
     copy.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the module's `app` fixture (callbacks posted as the browser posts them)."""
+    return app.server.test_client()

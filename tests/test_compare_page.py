@@ -26,11 +26,6 @@ def app(sqlite_reference_settings):
     return create_app(sqlite_reference_settings)
 
 
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
-
-
 def rank_controls(indicator, level, codes):
     return [("comparer-indicator", "value", indicator), ("comparer-level", "value", level),
             ("comparer-territories", "value", codes)]

@@ -13,7 +13,7 @@ from dashboard.indicators import queries
 from dashboard.indicators.registry import COHORT_STATUSES, EXITS
 from dashboard.store.models import QUALITIES
 from dashboard.views import outcomes_view as view
-from tests.panels import assert_downloads_match_screen, table_rows, update
+from tests.panels import assert_downloads_match_screen, table_rows, texts, update
 
 OCT_2026 = ("month", dt.date(2026, 10, 1))
 Q3_2025, Q1_2026 = ("quarter", dt.date(2025, 7, 1)), ("quarter", dt.date(2026, 1, 1))
@@ -28,11 +28,6 @@ def app(sqlite_reference_settings):
     return create_app(sqlite_reference_settings)
 
 
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
-
-
 def outputs(prefix):
     return [(f"{prefix}-{part}", "children" if part != "graph" else "figure")
             for part in ("title", "graph", "source", "table")]
@@ -45,16 +40,6 @@ def panel(client, prefix, inputs):
     answer = update(client, [o for p in group for o in outputs(p)], inputs)
     return {part: answer[f"{prefix}-{part}"]["children" if part != "graph" else "figure"]
             for part in ("title", "graph", "source", "table")}
-
-
-def text(component) -> str:
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    if isinstance(component, list):
-        return " ".join(text(c) for c in component)
-    if isinstance(component, dict):
-        return " ".join(text(v) for v in component.get("props", {}).values())
-    return ""
 
 
 def screen(value, flag, unit="personnes", decimals=0) -> str:
@@ -94,7 +79,7 @@ def test_exits_per_ali_are_the_query_layers_and_secret_parts_are_not_drawn(clien
         for row in rows:
             value, flag = cell(indicator, "circonscription", OCT_2026, row[0])
             assert drawn[row[1]] == (None if isinstance(flag, str) else pytest.approx(value))
-    assert QUALITIES["demo"] in text(shown["source"])  # the demo badge
+    assert QUALITIES["demo"] in texts(shown["source"])  # the demo badge
 
 
 def test_exits_over_time_rates_and_flows_are_the_query_layers(client):
@@ -241,7 +226,7 @@ def test_the_page_reads_its_state_from_the_url_and_ignores_forged_values(client)
         answer = update(client, [("_pages_content", "children"), ("_pages_store", "data")],
                         [("_pages_location", "pathname", "/resultats"), ("_pages_location", "search", search)])
         layout = answer["_pages_content"]["children"]
-        page = text(layout)
+        page = texts(layout)
         assert "Résultats de l'accompagnement" in page and "jamais estimées" in page
 
         def value_of(component_id, node=layout):

@@ -25,11 +25,6 @@ def app(tmp_path_factory):
     return create_app(config)
 
 
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
-
-
 def layout_of(client, code):
     return page_layout(client, f"/territoire/{code}")
 

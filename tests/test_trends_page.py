@@ -31,11 +31,6 @@ def app(sqlite_reference_settings):
     return create_app(sqlite_reference_settings)
 
 
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
-
-
 def controls(values) -> list[tuple[str, str, object]]:
     return [(c, "value", v) for c, v in zip(CONTROLS, values)]
 

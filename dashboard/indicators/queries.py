@@ -650,27 +650,29 @@ def history(code: str) -> pd.DataFrame:
     return out.sort_values(["indicator", "period_start"], ignore_index=True)
 
 
+def _linked(code: str, level: str, geography: str, upwards: bool) -> pd.DataFrame:
+    """The territories linked to this one, above it (`upwards`) or below it."""
+    other, this = aliased(Territory), aliased(Territory)
+    ours, theirs = (TerritoryLink.child_id, TerritoryLink.parent_id) if upwards else \
+        (TerritoryLink.parent_id, TerritoryLink.child_id)
+    return _frame(select(other.code, other.name, other.level, TerritoryLink.weight)
+                  .join(TerritoryLink, theirs == other.id)
+                  .join(this, this.id == ours)
+                  .where(this.code == code, this.level == level, this.geography_code == geography)
+                  .order_by(other.level, other.code))
+
+
 @cache.cached
 def parents(code: str, level: str, geography: str) -> pd.DataFrame:
     """The territories that hold this one (its circonscription, EPT, département; a QPV's
     communes), with the share of it that lies in each. Columns: code, name, level, weight."""
-    child = aliased(Territory)
-    return _frame(select(Territory.code, Territory.name, Territory.level, TerritoryLink.weight)
-                  .join(TerritoryLink, TerritoryLink.parent_id == Territory.id)
-                  .join(child, child.id == TerritoryLink.child_id)
-                  .where(child.code == code, child.level == level, child.geography_code == geography)
-                  .order_by(Territory.level, Territory.code))
+    return _linked(code, level, geography, upwards=True)
 
 
 @cache.cached
 def children(code: str, level: str, geography: str) -> pd.DataFrame:
     """The territories this one holds. Columns: code, name, level, weight."""
-    parent = aliased(Territory)
-    return _frame(select(Territory.code, Territory.name, Territory.level, TerritoryLink.weight)
-                  .join(TerritoryLink, TerritoryLink.child_id == Territory.id)
-                  .join(parent, parent.id == TerritoryLink.parent_id)
-                  .where(parent.code == code, parent.level == level, parent.geography_code == geography)
-                  .order_by(Territory.level, Territory.code))
+    return _linked(code, level, geography, upwards=False)
 
 
 @cache.cached

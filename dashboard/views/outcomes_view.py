@@ -138,6 +138,10 @@ def _time_table(rows: pd.DataFrame, starts: list[dt.date], labels: dict[str, str
     return table, cells, columns
 
 
+def _months_span(starts: list) -> str:
+    return f"{fr_period('month', starts[0])} à {fr_period('month', starts[-1])}" if starts else "aucun mois"
+
+
 def exits_over_time(code) -> tuple[Chart, dict]:
     """Monthly exits by type in one territory (the département or an ALI territory)."""
     territory = known_territory(code)
@@ -146,7 +150,7 @@ def exits_over_time(code) -> tuple[Chart, dict]:
     labels = {**{i: EXIT_LABELS[i] for i in EXITS}, TOTAL: TOTAL_LABEL}
     rows, starts = _series(territory["code"], list(labels), "month")
     table, cells, columns = _time_table(rows, starts, labels, {i: UNIT for i in labels})
-    when = f"{fr_period('month', starts[0])} à {fr_period('month', starts[-1])}" if starts else "aucun mois"
+    when = _months_span(starts)
     chart = Chart(f"Sorties d'accompagnement par type et par mois — {territory['name']}, {when}", table,
                   formats={c: (UNIT, 0) for c in columns.values()},
                   name=f"sorties_par_mois_{territory['code']}", **provenance_of(rows))
@@ -161,7 +165,7 @@ def rates(code) -> tuple[Chart, dict]:
         return _empty("Taux de sortie — aucune donnée", "taux_de_sortie")
     rows, starts = _series(territory["code"], list(RATES), "month")
     table, cells, columns = _time_table(rows, starts, RATES, {i: "%" for i in RATES})
-    when = f"{fr_period('month', starts[0])} à {fr_period('month', starts[-1])}" if starts else "aucun mois"
+    when = _months_span(starts)
     chart = Chart(f"Part des sorties vers l'emploi durable et taux de sortie mensuel — {territory['name']}, {when}",
                   table, formats={columns[i]: ("%", decimals(i)) for i in RATES},
                   name=f"taux_de_sortie_{territory['code']}", **provenance_of(rows))
@@ -175,7 +179,7 @@ def flows(code) -> tuple[Chart, dict]:
         return _empty("Entrées, sorties et personnes suivies — aucune donnée", "entrees_sorties")
     rows, starts = _series(territory["code"], list(FLOWS), "month")
     table, cells, columns = _time_table(rows, starts, FLOWS, {i: UNIT for i in FLOWS})
-    when = f"{fr_period('month', starts[0])} à {fr_period('month', starts[-1])}" if starts else "aucun mois"
+    when = _months_span(starts)
     chart = Chart(f"Entrées, sorties et personnes suivies par mois — {territory['name']}, {when}", table,
                   formats={c: (UNIT, 0) for c in columns.values()},
                   name=f"entrees_sorties_{territory['code']}", **provenance_of(rows))
