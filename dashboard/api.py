@@ -10,7 +10,7 @@ import re
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.ingest import parse
 from dashboard.indicators.registry import DERIVED_BY_CODE
 from dashboard.store.models import LEVELS, QUALITIES
@@ -39,7 +39,7 @@ def install(server: Flask, prefix: str) -> None:
     @bp.route("/indicateurs.<fmt>")
     def indicators(fmt: str):
         _only()
-        frame = queries.indicators()
+        frame = published.indicators()
         rows = [{"code": r.code, "libelle": r.label, "unite": r.unit, "source": r.source,
                  "calcule": r.code in DERIVED_BY_CODE} for r in frame.itertuples()]
         return _answer(fmt, rows, {"licence": LICENCE})
@@ -50,7 +50,7 @@ def install(server: Flask, prefix: str) -> None:
         geography, level = args.get("geographie", "COG2025"), args.get("niveau", "commune")
         if level not in LEVELS:
             raise BadRequest(f"niveau inconnu : {level!r} (attendu : {', '.join(LEVELS)})")
-        frame = queries.territories(geography, level)
+        frame = published.territories(geography, level)
         rows = [{"code": r.code, "nom": r.name, "niveau": level, "geographie": geography}
                 for r in frame.itertuples()]
         return _answer(fmt, rows, {"licence": LICENCE})
@@ -62,14 +62,14 @@ def install(server: Flask, prefix: str) -> None:
             if not args.get(name):
                 raise BadRequest(f"paramètre obligatoire manquant : {name}")
         indicator, level = args["indicateur"], args["niveau"]
-        known = set(queries.indicators()["code"])
+        known = set(published.indicators()["code"])
         if indicator not in known:
             raise BadRequest(f"indicateur inconnu : {indicator!r} (la liste : indicateurs.json)")
         if level not in LEVELS:
             raise BadRequest(f"niveau inconnu : {level!r} (attendu : {', '.join(LEVELS)})")
         period_type, start = _period(args["periode"])
-        geography = args.get("geographie") or queries.geography_of(indicator, period_type, start)
-        frame = queries.values(indicator, level, period_type, start, geography) if geography else None
+        geography = args.get("geographie") or published.geography_of(indicator, period_type, start)
+        frame = published.values(indicator, level, period_type, start, geography) if geography else None
         rows = [] if frame is None else [{
             "code": r.code, "nom": r.name, "valeur": None if r.flag else _number(r.value),
             "secret": bool(r.flag), "periode": args["periode"], "source": r.source,

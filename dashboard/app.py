@@ -9,7 +9,6 @@ headers (`headers.py`).
 from __future__ import annotations
 
 import dataclasses
-import threading
 from pathlib import Path
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the components' assets)
@@ -19,7 +18,8 @@ from flask import request
 from dashboard import api, auth, callback_guard, headers, public
 from dashboard.components.shell import shell
 from dashboard.ingest import service
-from dashboard.indicators import queries, reading
+from dashboard.indicators import reading
+from dashboard.indicators.reader import Reader
 from dashboard.settings import Settings, load_settings
 from dashboard.store import make_engine, make_reader_engine
 
@@ -61,8 +61,6 @@ class Observatoire(Dash):
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or load_settings()
     mode = "public" if settings.public else "internal"
-    queries.configure(make_reader_engine(settings.database_url, read_only=settings.public),
-                      settings.cache_redis_url, settings.secrecy_threshold)
     _drop_global_callbacks()
     app = Observatoire(
         __name__,
@@ -85,6 +83,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     _take_global_callbacks(app)
     server = app.server
     server.config["OBSERVATOIRE_PUBLIC_URL"] = settings.public_url
+    # The app's read side: published figures only (the public app's store access cannot even
+    # see the unpublished ones: `make_reader_engine(public=True)`).
+    Reader(make_reader_engine(settings.database_url, read_only=settings.public, public=settings.public),
+           settings.cache_redis_url).install(server)
     reading.install(server)
     if settings.public:
         public.install(server, settings.url_prefix)
@@ -121,21 +123,11 @@ def _take_global_callbacks(app: Dash) -> None:
     _drop_global_callbacks()
 
 
-def warm_in_background() -> None:
-    """The first profile after start-up computes secrecy over every period (seconds): a worker
-    does it before anyone asks (with Redis, for every worker of the app)."""
-    threading.Thread(target=queries.warm, daemon=True, name="warm-cache").start()
-
-
 def server():
     """WSGI entry of the internal app: `gunicorn 'dashboard.app:server()'`."""
-    app = create_app()
-    warm_in_background()
-    return app.server
+    return create_app().server
 
 
 def public_server():
     """WSGI entry of the public app: `gunicorn 'dashboard.app:public_server()'`."""
-    app = create_app(dataclasses.replace(load_settings(), public=True))
-    warm_in_background()
-    return app.server
+    return create_app(dataclasses.replace(load_settings(), public=True)).server

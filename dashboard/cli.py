@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     log = sub.add_parser("imports", help="the import log: list, show N, rollback N")
     log.add_argument("action", nargs="?", choices=["list", "show", "rollback"], default="list")
     log.add_argument("import_id", nargs="?", type=int)
+    pub = sub.add_parser("publish", help="publish again: sums, ratios and statistical secrecy")
+    pub.add_argument("--all", action="store_true", required=True, help="rebuild every published row")
     users = sub.add_parser("users", help="create or update an account of the internal app")
     users.add_argument("action", choices=["add"])
     users.add_argument("username")
@@ -70,16 +72,29 @@ def init(settings: Settings, args) -> int:
         print(f"  [{entry.kind:<20}] {entry.file.name} — {state} (import n° {outcome.import_id})", flush=True)
 
     print("Données de référence" + ("" if args.no_demo else " et de démonstration") + " :", flush=True)
-    load_reference(engine, settings.raw_dir, demo=not args.no_demo, progress=progress)
+    load_reference(engine, settings.raw_dir, demo=not args.no_demo, progress=progress,
+                   threshold=settings.secrecy_threshold)
     print(f"Prêt en {time.perf_counter() - started:.1f} s.")
     return 0
 
 
+def publish(settings: Settings, args) -> int:
+    from dashboard.publication import publish_all
+    from dashboard.store import make_engine, migrate
+
+    started = time.perf_counter()
+    migrate(settings.database_url)
+    with make_engine(settings.database_url).begin() as conn:
+        written = publish_all(conn, settings.secrecy_threshold)
+    print(f"Publication refaite : {sum(written.values())} valeurs publiées ({len(written)} ensembles), "
+          f"seuil du secret {settings.secrecy_threshold}, en {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
 def serve(settings: Settings, args) -> int:
-    from dashboard.app import create_app, warm_in_background
+    from dashboard.app import create_app
 
     app = create_app(settings)
-    warm_in_background()
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
 
@@ -161,7 +176,7 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-COMMANDS = {"init": init, "serve": serve, "import": import_, "imports": imports, "users": users}
+COMMANDS = {"init": init, "serve": serve, "publish": publish, "import": import_, "imports": imports, "users": users}
 
 if __name__ == "__main__":
     sys.exit(main())

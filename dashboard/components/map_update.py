@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 
 from dashboard.figures.maps import base_map, value_layer
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
 from dashboard.views.map_view import MapView
 
@@ -18,7 +18,7 @@ def map_update(view: MapView, drawn, *, height: int = 560) -> tuple:
                         period_label=view.period_label, reference=view.reference)
     title = f"{view.label} — {view.period_label}"
     if shapes != drawn:
-        figure = base_map(queries.geojson(view.geography, view.level), height=height)
+        figure = base_map(published.geojson(view.geography, view.level), height=height)
         figure.update_traces(**layer)
         figure.update_layout(title={"text": title, "x": 0.01})
     else:

@@ -187,11 +187,27 @@ PARTITIONS: tuple[Partition, ...] = (
 )
 
 
+# "Of which" counts published beside their total in other tables: an attacker knows that the
+# part is at most the total (households on RSA majoré ≤ households on RSA ≤ persons covered).
+# Each pair is (part, total); both are protected together.
+OF_WHICH: tuple[tuple[str, str], ...] = (
+    ("rsa_foyers_majores", "rsa_foyers"),
+    ("rsa_foyers_2ans_plus", "rsa_foyers"),
+    ("rsa_foyers", "rsa_personnes_couvertes"),
+    ("ali_file_active_qpv", "ali_file_active"),
+    ("cohorte_entrees_qpv", "cohorte_entrees"),
+    ("de_abc_rsa", "de_abc"),
+    ("caf_allocataires", "caf_personnes_couvertes"),
+)
+
+
 def family(indicator: str) -> tuple[str, ...]:
-    """The indicators protected together with `indicator` (linked by partitions), sorted."""
+    """The indicators protected together with `indicator` (linked by partitions and "of which"
+    bounds), sorted."""
+    groups = [{p.total, *p.parts} for p in PARTITIONS] + [set(pair) for pair in OF_WHICH]
     members, grown = {indicator}, True
     while grown:
-        linked = {code for p in PARTITIONS if members & {p.total, *p.parts} for code in (p.total, *p.parts)}
+        linked = {code for group in groups if members & group for code in group}
         grown = not linked <= members
         members |= linked
     return tuple(sorted(members))

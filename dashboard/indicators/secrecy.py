@@ -53,18 +53,20 @@ def protect(values: Mapping[Hashable, float | None], constraints: Sequence[Const
 
     Each round looks at every leaking cell and the constraints that contain it and take part in
     its derivation; the one with the fewest masked cells wins (then key order, then constraint
-    order), and its smallest published part is masked (parts the derivation uses first, ties by
-    key order), its total only when no part is left. A leak that runs through no such constraint
+    order), and one of its published parts is masked (parts the derivation uses first, then
+    the smallest of those above the threshold, else the largest below it, never a 0 while
+    another is left; ties by key order), its total only when no part is left. A leak that runs through no such constraint
     (it goes through other masked cells) is cut by masking the smallest published cell the
     derivation uses, non-totals first. A cell that the constraints force to 0 whatever the
     values (possible only with redundant constraints) cannot be hidden and is left as it is."""
     masked = primary_mask(values, threshold) | set(already_masked)
     for block in _blocks(values, constraints, masked):
-        _protect_block(block, values, masked)
+        _protect_block(block, values, masked, threshold)
     return masked
 
 
-def _protect_block(block: _Block, values: Mapping[Hashable, float | None], masked: set[Hashable]) -> None:
+def _protect_block(block: _Block, values: Mapping[Hashable, float | None], masked: set[Hashable],
+                   threshold: int) -> None:
     def rank(cell):  # a cell that cancels out of every equation has no rank of its own
         return block.rank.get(cell, len(block.rank)), repr(cell)
 
@@ -90,14 +92,24 @@ def _protect_block(block: _Block, values: Mapping[Hashable, float | None], maske
             parts = [part for part in dict.fromkeys(constraint.parts)
                      if part not in block.unknown and _published(values, part)]
             if parts:
-                cell = min(parts, key=lambda part: (part not in used, values[part], rank(part)))
+                # A complement must widen the interval: never a 0, preferably no smaller than the
+                # threshold, else the smallest that is (the least information lost).
+                cell = min(parts, key=lambda part: (part not in used, *_size_order(values[part], threshold),
+                                                    rank(part)))
             elif constraint.total not in block.unknown and _published(values, constraint.total):
                 cell = constraint.total
         if cell is None:  # a leak that is not forced uses some published cell (else its value would be 0)
             used = [other for other in block.used_cells(leaks[0]) if _published(values, other)]
-            cell = min(used, key=lambda other: (other in block.totals, values[other], rank(other)))
+            cell = min(used, key=lambda other: (other in block.totals, *_size_order(values[other], threshold),
+                                                rank(other)))
         masked.add(cell)
         block.add_unknown(cell)
+
+
+def _size_order(value: float, threshold: int) -> tuple:
+    """How good a complement a cell of this value is, best first: a cell at or above the
+    threshold (the smallest such: the least lost), else the largest below it; a 0 last."""
+    return (not value > 0, value < threshold, value if value >= threshold else -value)
 
 
 def _published(values: Mapping[Hashable, float | None], cell: Hashable) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from dashboard import publication
 from dashboard.ingest.errors import ImportRefused, Problem
 from dashboard.ingest.readers import refuse_oversized
 from dashboard.ingest.kinds import KINDS
@@ -46,8 +47,12 @@ class ImportOutcome:
 
 def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *, raw_dir: Path,
                 options: dict[str, Any] | None = None, file_name: str | None = None,
-                today: dt.date | None = None, dry_run: bool = False) -> ImportOutcome:
+                today: dt.date | None = None, dry_run: bool = False, publish: bool = True) -> ImportOutcome:
     """Import one file; raises ImportRefused (with every problem) and leaves the store unchanged.
+
+    The import publishes what it touched in its own transaction (`dashboard.publication`):
+    readers see the publication before it or after it, never a mix. `publish=False` leaves that
+    to a later `publish_all` (what `init` does once after all the reference files).
 
     `dry_run` runs every check and write, then rolls the transaction back: the preview of the
     import page. The same bytes already applied for the same kind change nothing; the same
@@ -100,6 +105,9 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
             outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns)
             if dry_run:
                 raise _DryRunDone(outcome)
+            if publish:
+                conn = session.connection()
+                publication.publish(conn, publication.touched_by_import(conn, record.id))
             # Kept once the file passed every rule, before the commit: a refused file (it may
             # hold what it should not) leaves no copy behind.
             record.raw_path = str(keep_raw(raw_dir, sha, data, path.suffix))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from dashboard.publication.publisher import publish_all, store_threshold
 from dashboard.ingest.importer import ImportOutcome, Provenance, import_file
 from dashboard.settings import PROJECT_ROOT
 
@@ -37,14 +38,17 @@ def entries(manifest: Path = MANIFEST, root: Path = PROJECT_ROOT) -> Iterator[En
 
 
 def load_reference(engine: Engine, raw_dir: Path, *, demo: bool = False,
-                   progress: Callable[[Entry, ImportOutcome], None] | None = None) -> list[ImportOutcome]:
+                   progress: Callable[[Entry, ImportOutcome], None] | None = None,
+                   threshold: int | None = None) -> list[ImportOutcome]:
     """Import every reference file (and with `demo`, the demo dataset) not imported yet
-    (idempotent: the same bytes change nothing)."""
+    (idempotent: the same bytes change nothing), then publish everything once."""
     outcomes = []
     for entry in [*entries(), *(entries(DEMO_MANIFEST) if demo else [])]:
         outcome = import_file(engine, entry.file, entry.kind, entry.provenance, raw_dir=raw_dir,
-                              options=entry.options)
+                              options=entry.options, publish=False)
         outcomes.append(outcome)
         if progress:
             progress(entry, outcome)
+    with engine.begin() as conn:
+        publish_all(conn, threshold if threshold is not None else store_threshold(conn))
     return outcomes

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import aliased
 
+from dashboard import publication
 from dashboard.ingest.errors import ImportRefused, Problem
 from dashboard.ingest.write import restore_value
 from dashboard.store import session_scope
@@ -39,6 +40,7 @@ def rollback_import(engine: Engine, import_id: int, *, by: str = "cli") -> None:
             state = "inconnu" if record is None else "déjà annulé"
             raise ImportRefused([Problem(f"import n° {import_id}", None, None, state, "un import appliqué")])
         _refuse_if_depended_on(session, record)
+        touched = publication.touched_by_import(session.connection(), import_id)
         _restore_superseded(session, Figure, import_id, key=(
             Figure.indicator_code, Figure.period_type, Figure.period_start, Figure.territory_id))
         _restore_superseded(session, Structure, import_id, key=None)
@@ -49,6 +51,8 @@ def rollback_import(engine: Engine, import_id: int, *, by: str = "cli") -> None:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         record.status, record.rolled_back_at = "rolled_back", now
         session.add(ImportEvent(import_id=import_id, action="rolled_back", at=now, by=by))
+        session.flush()
+        publication.publish(session.connection(), touched)
 
 
 def _refuse_if_depended_on(session, record: ImportRecord) -> None:

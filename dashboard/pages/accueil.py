@@ -8,16 +8,16 @@ from dash import html
 
 from dashboard.components.provenance import quality_badge
 from dashboard.formatting import fr_date, fr_number, fr_period
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.store.models import LEVELS
 
 dash.register_page(__name__, path="/", name="Accueil", order=0, title="Observatoire de l'insertion — Accueil")
 
 
 def layout(**_query) -> html.Div:
-    imports = queries.imports()
-    coverage = queries.indicator_coverage()
-    counts = queries.territory_counts()
+    imports = published.imports()
+    coverage = published.indicator_coverage()
+    counts = published.territory_counts()
     return html.Div([
         html.H1("Observatoire de l'insertion de la Seine-Saint-Denis", className="h2"),
         html.P(

@@ -17,7 +17,7 @@ from dashboard.components.map_update import map_update
 from dashboard.components.provenance import source_note
 from dashboard.components.tables import values_table
 from dashboard.figures.maps import base_map
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals, period_key
 from dashboard.views import map_view as map_state
 
@@ -29,7 +29,7 @@ SORTS = [{"label": "Valeur décroissante", "value": "desc"}, {"label": "Valeur c
 
 def layout(indicateur: str | None = None, niveau: str | None = None, periode: str | None = None, **_other):
     state = map_state.from_url(indicateur, niveau, periode)
-    periods = queries.periods(state.indicator)
+    periods = published.periods(state.indicator)
     return html.Div([
         html.H1("Carte", className="h2"),
         dbc.Row([
@@ -72,7 +72,7 @@ def layout(indicateur: str | None = None, niveau: str | None = None, periode: st
           Input("carte-indicator", "value"), State("carte-state", "data"), prevent_initial_call=True)
 def periods_of(indicator: str, shown):
     """A new indicator keeps the period shown when it has it, else shows its latest."""
-    periods = queries.periods(map_state.known_indicator(indicator))
+    periods = published.periods(map_state.known_indicator(indicator))
     return max(len(periods) - 1, 0), map_state.period_marks(periods), map_state.same_period_index(
         indicator, periods, shown)
 

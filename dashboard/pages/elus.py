@@ -10,7 +10,7 @@ from dashboard.components.controls import select
 from dashboard.components.graphs import graph
 from dashboard.components.provenance import demo_badge, source_note
 from dashboard.figures.maps import choropleth
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
 from dashboard.views import headline_view as view
 from dashboard.views import map_view
@@ -51,7 +51,7 @@ def show(code, month):
         html.P([h.change, " ", demo_badge() if h.demo else None], className="elus-change mb-0"),
     ]), class_name="mb-2") for h in view.headlines(territory, period)]
     shown = map_view.resolve(view.MAP_INDICATOR, view.MAP_LEVEL, _index_of(period))
-    figure = choropleth(queries.geojson(shown.geography, shown.level), shown.frame,
+    figure = choropleth(published.geojson(shown.geography, shown.level), shown.frame,
                         title=f"{shown.label} — {shown.period_label}", unit=shown.unit,
                         decimals=decimals(shown.indicator), period_label=shown.period_label,
                         reference=shown.reference, height=460)
@@ -60,5 +60,5 @@ def show(code, month):
 
 
 def _index_of(period) -> int:
-    periods = queries.periods(view.MAP_INDICATOR)
+    periods = published.periods(view.MAP_INDICATOR)
     return periods.index(period) if period in periods else len(periods) - 1

@@ -16,7 +16,7 @@ from dashboard.components.graphs import graph
 from dashboard.components.map_update import map_update
 from dashboard.components.provenance import source_note
 from dashboard.figures.maps import base_map
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import period_key
 from dashboard.views import map_view as map_state
 
@@ -29,7 +29,7 @@ EMPTY = {"type": "FeatureCollection", "features": []}
 
 def layout(indicateur=None, niveau=None, periode=None, hauteur=None, controles=None, **_other):
     state = map_state.from_url(indicateur, niveau, periode)
-    periods = queries.periods(state.indicator)
+    periods = published.periods(state.indicator)
     height = embed.height(hauteur, HEIGHT)
     return html.Div([
         html.Div([dbc.Label("Indicateur", html_for="embed-carte-indicator", class_name="visually-hidden"),
@@ -54,7 +54,7 @@ def layout(indicateur=None, niveau=None, periode=None, hauteur=None, controles=N
 def draw(indicator, asked, drawn):
     asked = asked if isinstance(asked, dict) else {}
     indicator = map_state.known_indicator(indicator)
-    index = map_state.same_period_index(indicator, queries.periods(indicator), asked)
+    index = map_state.same_period_index(indicator, published.periods(indicator), asked)
     view = map_state.resolve(indicator, asked.get("niveau"), index)
     figure, shapes = map_update(view, drawn, height=embed.height(asked.get("hauteur"), HEIGHT))
     link = embed.observatory_url("/carte", indicateur=view.indicator, niveau=view.level,

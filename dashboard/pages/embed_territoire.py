@@ -13,7 +13,7 @@ from dash import html
 from dashboard.components import embed
 from dashboard.components.provenance import demo_badge
 from dashboard.formatting import fr_period
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.views import headline_view
 
 dash.register_page(__name__, path_template="/embed/territoire/<code>", name="Chiffres clés à intégrer", nav=False,
@@ -23,7 +23,7 @@ HEIGHT = 260
 
 
 def layout(code=None, periode=None, indicateur=None, hauteur=None, **_other):
-    territory = queries.find_territory(code)
+    territory = published.find_territory(code)
     period = headline_view.known_month(periode)
     box = {"height": f"{embed.height(hauteur, HEIGHT)}px", "overflowY": "auto"}
     if territory is None or period is None:

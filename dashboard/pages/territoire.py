@@ -18,7 +18,7 @@ from dashboard.components.provenance import demo_badge, source_note
 from dashboard.components.tables import secret_cell
 from dashboard.figures.profile import locator_map, trend_lines
 from dashboard.formatting import fr_number, fr_value
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.views import profile_view as view
 
 dash.register_page(__name__, path_template="/territoire/<code>", name="Territoire", nav=False, order=9,
@@ -101,16 +101,16 @@ def _locator(profile: view.Profile):
     level, geography = territory["level"], territory["geography"]
     highlighted = {territory["code"]}
     if level == "qpv":  # QPV shapes are not in the store: its communes are shown
-        parents = queries.parents(territory["code"], "qpv", geography)
+        parents = published.parents(territory["code"], "qpv", geography)
         highlighted = set(parents["code"])
-        level, geography = "commune", queries.geography_at("cog", dt.date.today())
-    shapes = queries.geojson(geography, level) if geography else {"type": "FeatureCollection", "features": []}
+        level, geography = "commune", published.geography_at("cog", dt.date.today())
+    shapes = published.geojson(geography, level) if geography else {"type": "FeatureCollection", "features": []}
     return graph("territoire-locator", figure=locator_map(shapes, highlighted),
                  config={"displayModeBar": False, "staticPlot": True}, style={"height": "260px"})
 
 
 def layout(code: str | None = None, **_query) -> html.Div:
-    territory = queries.find_territory(code) if isinstance(code, str) else None
+    territory = published.find_territory(code) if isinstance(code, str) else None
     if territory is None:
         return html.Div([html.H1("Territoire inconnu", className="h2"),
                          html.P(["Aucun territoire n'a le code demandé. ",
@@ -153,7 +153,7 @@ def layout(code: str | None = None, **_query) -> html.Div:
 @callback(*panel_outputs("territoire-trend"), Input("territoire-trend-indicator", "value"),
           State("territoire-code", "data"))
 def trend(indicator, code):
-    territory = queries.find_territory(code) if isinstance(code, str) else None
+    territory = published.find_territory(code) if isinstance(code, str) else None
     if territory is None:
         return "Territoire inconnu", {}, None, None
     chart, inputs = view.trend(territory, indicator)
@@ -161,13 +161,13 @@ def trend(indicator, code):
 
 
 def _trend_chart(indicator, code):
-    territory = queries.find_territory(code) if isinstance(code, str) else None
-    return view.trend(territory or queries.find_territory("93"), indicator)[0]
+    territory = published.find_territory(code) if isinstance(code, str) else None
+    return view.trend(territory or published.find_territory("93"), indicator)[0]
 
 
 def _table_chart(code):
-    territory = queries.find_territory(code) if isinstance(code, str) else None
-    return view.build(territory or queries.find_territory("93")).table
+    territory = published.find_territory(code) if isinstance(code, str) else None
+    return view.build(territory or published.find_territory("93")).table
 
 
 download_callback("territoire-trend", _trend_chart, State("territoire-trend-indicator", "value"),

@@ -233,3 +233,72 @@ class User(Base):
     rights: Mapped[str] = mapped_column(String(200), default="")  # space-separated, e.g. "import"
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PublishedValue(Base):
+    """What the apps read: one indicator (stored or derived) for one territory, level and period
+    on one geography, summed through the links, with its ratio computed from the summed counts
+    and statistical secrecy applied, decided once when an import or a rollback is published
+    (`dashboard.publication`). A masked cell has no value and the flag "secret"."""
+
+    __tablename__ = "published_value"
+    __table_args__ = (
+        Index("ix_published_lookup", "indicator_code", "geography_code", "level", "period_type", "period_start"),
+        Index("ix_published_territory", "code", "indicator_code"),
+        Index("ix_published_unit", "unit", "geography_code", "period_start"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The publication unit (a family of indicators protected together, or a ratio) that wrote it:
+    # what an incremental publication replaces.
+    unit: Mapped[str] = mapped_column(String(200))
+    indicator_code: Mapped[str] = mapped_column(String(60))
+    geography_code: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(30))
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(Text)
+    period_type: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    flag: Mapped[str | None] = mapped_column(String(20))  # "secret" when masked
+    aggregated: Mapped[bool] = mapped_column(Boolean)
+    # Computed through a link weight below 1 (a commune split between two territories): an
+    # estimate, published as a whole number.
+    estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The geography this period's figures were given on (a territory on two geographies is read
+    # from the one its source chose).
+    home: Mapped[bool] = mapped_column(Boolean)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+    quality: Mapped[str | None] = mapped_column(String(20))
+    data_date: Mapped[str | None] = mapped_column(Text)
+    caveats: Mapped[str | None] = mapped_column(Text)
+
+
+class PublishedPeriod(Base):
+    """The catalogue of what is published: one row per indicator, geography, level and period,
+    with how many territories it covers (the reads of periods and geographies stay small
+    lookups whatever the size of `published_value`)."""
+
+    __tablename__ = "published_period"
+    __table_args__ = (Index("ix_published_period", "indicator_code", "period_start"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(200), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(60))
+    geography_code: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(30))
+    period_type: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    territories: Mapped[int] = mapped_column(Integer)
+    home: Mapped[bool] = mapped_column(Boolean)
+    demo: Mapped[bool] = mapped_column(Boolean)
+
+
+class Publication(Base):
+    """The version of each publication unit: cache keys carry it, so an import makes stale only
+    the entries of the families it touched."""
+
+    __tablename__ = "publication"
+    unit: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    threshold: Mapped[int] = mapped_column(Integer)

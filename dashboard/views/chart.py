@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 
 SECRET = "s"
 
@@ -29,7 +29,7 @@ class Chart:
     def dates(self) -> tuple[list[str], object]:
         """The dates the figures describe, as their sources state them, and the day of the
         latest import they come from."""
-        imports = queries.imports()
+        imports = published.imports()
         used = imports[imports["id"].isin(self.import_ids)]
         stated = sorted(used["data_date"].dropna().unique())
         latest = pd.to_datetime(used["imported_at"]).max() if len(used) else None
@@ -38,7 +38,7 @@ class Chart:
     def provenance(self) -> pd.DataFrame:
         """The imports the figures come from, with source, licence, date and checksum: the
         "Sources" sheet of the Excel download."""
-        imports = queries.imports()
+        imports = published.imports()
         return imports[imports["id"].isin(self.import_ids)][
             ["id", "source", "source_url", "licence", "quality_label", "data_date", "imported_at", "file_name",
              "sha256"]].rename(columns={"id": "import"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.formatting import fr_period
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals, period_key
 from dashboard.views import map_view
 from dashboard.views.chart import Chart, provenance_of, shown
@@ -26,7 +26,7 @@ def known_level(level) -> str:
 
 
 def known_indicator(code, default: str = DEFAULT_X) -> str:
-    available = set(queries.indicators()["code"])
+    available = set(published.indicators()["code"])
     if isinstance(code, str) and code in available:
         return code
     return default if default in available else map_view.known_indicator(None)
@@ -35,13 +35,13 @@ def known_indicator(code, default: str = DEFAULT_X) -> str:
 def latest(indicator: str, level: str) -> tuple[tuple[str, object], str] | None:
     """The latest period of an indicator and the geography its figures are on (for a QPV
     level, the QPV geography of that date)."""
-    periods = queries.periods(indicator)
+    periods = published.periods(indicator)
     if not periods:
         return None
     period = periods[-1]
-    geography = queries.geography_of(indicator, *period)
+    geography = published.geography_of(indicator, *period)
     if level == "qpv" and geography and not geography.startswith("QPV"):
-        geography = queries.geography_at("qpv", period[1])
+        geography = published.geography_at("qpv", period[1])
     return (period, geography) if geography else None
 
 
@@ -50,7 +50,7 @@ def territory_options(level) -> list[dict]:
     found = latest(known_indicator("rsa_foyers"), known_level(level))
     if found is None:
         return []
-    frame = queries.territories(found[1], known_level(level))
+    frame = published.territories(found[1], known_level(level))
     return [{"label": name, "value": code} for code, name in frame[["code", "name"]].itertuples(index=False)]
 
 
@@ -64,7 +64,7 @@ def chosen(codes, level) -> list[str]:
 
 
 def _meta(indicator: str) -> tuple[str, str]:
-    meta = queries.indicators().set_index("code")
+    meta = published.indicators().set_index("code")
     return (meta.loc[indicator, "label"], meta.loc[indicator, "unit"]) if indicator in meta.index else (indicator, "")
 
 
@@ -80,13 +80,13 @@ def ranking(indicator, level, codes) -> tuple[Chart, dict]:
         return chart, {"names": [], "values": [], "secret": [], "unit": unit, "decimals": decimals(indicator),
                        "reference": None}
     period, geography = found
-    frame = queries.values(indicator, level, *period, geography)
+    frame = published.values(indicator, level, *period, geography)
     frame = frame[frame["code"].isin(chosen(codes, level))].copy()
     frame["secret"] = frame["flag"].map(lambda f: isinstance(f, str)).astype(bool)
     frame["sort"] = frame["value"].astype(float)
     frame = frame.sort_values(["secret", "sort"], ascending=[True, False], na_position="last")
     # On a QPV geography there is no département: no reference then.
-    department = queries.values(indicator, "departement", *period, geography)
+    department = published.values(indicator, "departement", *period, geography)
     reference = None
     if not department.empty:
         row = department.iloc[0]
@@ -113,7 +113,7 @@ def ranking(indicator, level, codes) -> tuple[Chart, dict]:
 
 def _common_period(x: str, y: str) -> tuple[str, object] | None:
     """The latest period both indicators have, else None."""
-    both = sorted(set(queries.periods(x)) & set(queries.periods(y)), key=lambda p: p[1])
+    both = sorted(set(published.periods(x)) & set(published.periods(y)), key=lambda p: p[1])
     return both[-1] if both else None
 
 
@@ -133,11 +133,11 @@ def scatter(x, y, level, codes) -> tuple[Chart, dict]:
         period, geography = found
         if common is not None:
             period = common
-            geography = queries.geography_of(indicator, *period)
+            geography = published.geography_of(indicator, *period)
             if level == "qpv" and geography and not geography.startswith("QPV"):
-                geography = queries.geography_at("qpv", period[1])
-        ends.append((period, queries.values(indicator, level, *period, geography) if geography
-                     else queries.empty_values()))
+                geography = published.geography_at("qpv", period[1])
+        ends.append((period, published.values(indicator, level, *period, geography) if geography
+                     else published.empty_values()))
     (x_period, x_frame), (y_period, y_frame) = ends
     keep = chosen(codes, level)
     merged = x_frame[x_frame["code"].isin(keep)][["code", "name", "value", "flag"]].merge(

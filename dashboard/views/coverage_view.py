@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.formatting import fr_date, fr_period
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals, period_key
 from dashboard.views.chart import Chart, provenance_of, shown
 
@@ -62,7 +62,7 @@ class Coverage:
 
 def months() -> list[tuple[str, dt.date]]:
     """The months with ALI activity figures, oldest first."""
-    return [p for p in queries.periods(FOLLOWED) if p[0] == "month"]
+    return [p for p in published.periods(FOLLOWED) if p[0] == "month"]
 
 
 def month_options() -> list[dict]:
@@ -104,8 +104,8 @@ def first_months(codes: list[str]) -> dict[str, tuple[str, dt.date]]:
     these circonscriptions."""
     found: dict[str, tuple[str, dt.date]] = {}
     for period in months():
-        geography = queries.geography_of(FOLLOWED, *period)
-        frame = queries.values(FOLLOWED, LEVEL, *period, geography)
+        geography = published.geography_of(FOLLOWED, *period)
+        frame = published.values(FOLLOWED, LEVEL, *period, geography)
         present = frame[frame["value"].notna() | frame["flag"].map(lambda f: isinstance(f, str))]
         for code in present["code"]:
             found.setdefault(code, period)
@@ -128,13 +128,13 @@ def _ali_facts(ali: dict, first: tuple[str, dt.date] | None) -> dict:
 def resolve(month) -> Coverage:
     """The coverage of every circonscription in the month (the latest when `month` is not one)."""
     period = known_month(month)
-    alis = queries.alis()
+    alis = published.alis()
     # Without any activity figure, the ALIs and their territories are still listed, on today's map.
-    geography = queries.geography_of(FOLLOWED, *period) if period else queries.geography_at("cog", dt.date.today())
+    geography = published.geography_of(FOLLOWED, *period) if period else published.geography_at("cog", dt.date.today())
     if geography is None:
         return Coverage(None, None, [], None, provenance_of(alis))
-    places = queries.territories(geography, LEVEL)
-    frames = {i: (queries.values(i, LEVEL, *period, geography) if period else queries.empty_values()).set_index("code")
+    places = published.territories(geography, LEVEL)
+    frames = {i: (published.values(i, LEVEL, *period, geography) if period else published.empty_values()).set_index("code")
               for i in (FOLLOWED, HOUSEHOLDS, RATE)}
     serving = _serving(alis, period[1] if period else dt.date.today())
     firsts = first_months(list(serving))
@@ -152,7 +152,7 @@ def resolve(month) -> Coverage:
         territories.append(Territory(code, name, facts, cell(FOLLOWED, code) if ali is not None else None,
                                      cell(HOUSEHOLDS, code), cell(RATE, code) if ali is not None else None,
                                      source if isinstance(source, str) else ""))
-    department = queries.values(RATE, "departement", *period, geography) if period else queries.empty_values()
+    department = published.values(RATE, "departement", *period, geography) if period else published.empty_values()
     reference = None
     if not department.empty:
         row = department.iloc[0]
@@ -203,7 +203,7 @@ def shapes(coverage: Coverage) -> dict:
     """The circonscriptions' shapes on the month's geography."""
     if coverage.geography is None:
         return {"type": "FeatureCollection", "features": []}
-    return queries.geojson(coverage.geography, LEVEL)
+    return published.geojson(coverage.geography, LEVEL)
 
 
 def map_inputs(coverage: Coverage) -> dict:

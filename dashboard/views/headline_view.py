@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dashboard.formatting import fr_period, fr_value
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals, period_key
 
 HEADLINES = ("rsa_foyers", "rsa_foyers_pour_100_hab", "ali_file_active", "ali_taux_couverture",
@@ -28,7 +28,7 @@ class Headline:
 
 def months() -> list[tuple[str, dt.date]]:
     """The months the headline figures exist for (those of the RSA households)."""
-    return [p for p in queries.periods(PERIOD_INDICATOR) if p[0] == "month"]
+    return [p for p in published.periods(PERIOD_INDICATOR) if p[0] == "month"]
 
 
 def month_options() -> list[dict]:
@@ -43,27 +43,27 @@ def known_month(key) -> tuple[str, dt.date] | None:
 def territory_options() -> list[dict]:
     """The département, then its circonscriptions, on the geography of the latest month."""
     period = known_month(None)
-    geography = queries.geography_of(PERIOD_INDICATOR, *period) if period else None
+    geography = published.geography_of(PERIOD_INDICATOR, *period) if period else None
     if geography is None:
         return []
     return [{"label": name if level == "departement" else f"— {name}", "value": code}
             for level in ("departement", "circonscription")
-            for code, name in queries.territories(geography, level)[["code", "name"]].itertuples(index=False)]
+            for code, name in published.territories(geography, level)[["code", "name"]].itertuples(index=False)]
 
 
 def known_territory(code) -> dict | None:
     options = territory_options()
     chosen = code if isinstance(code, str) and code in {o["value"] for o in options} else (
         options[0]["value"] if options else None)
-    return queries.find_territory(chosen) if chosen else None
+    return published.find_territory(chosen) if chosen else None
 
 
 def _value(indicator: str, territory: dict, period: tuple[str, dt.date]) -> tuple[float | None, bool, bool]:
     """(value, secret, demo) of one indicator for the territory, on the geography of the period."""
-    geography = queries.geography_of(indicator, *period)
-    if geography is None or not any(p == period for p in queries.periods(indicator)):
+    geography = published.geography_of(indicator, *period)
+    if geography is None or not any(p == period for p in published.periods(indicator)):
         return None, False, False
-    frame = queries.values(indicator, territory["level"], *period, geography)
+    frame = published.values(indicator, territory["level"], *period, geography)
     row = frame[frame["code"] == territory["code"]]
     if row.empty:
         return None, False, False
@@ -72,7 +72,7 @@ def _value(indicator: str, territory: dict, period: tuple[str, dt.date]) -> tupl
 
 
 def headlines(territory: dict, period: tuple[str, dt.date]) -> list[Headline]:
-    meta = queries.indicators().set_index("code")
+    meta = published.indicators().set_index("code")
     year_before = (period[0], period[1].replace(year=period[1].year - 1))
     out = []
     for indicator in HEADLINES:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.formatting import fr_period
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import period_key
 
 LEVELS = {"commune": "Communes", "circonscription": "Circonscriptions / territoires ALI",
@@ -59,7 +59,7 @@ class MapView:
     def export(self) -> pd.DataFrame:
         """Exactly what the map and its table show: masked cells are "s", never a number."""
         shown = self.frame.set_index("code").reindex(self.codes).reset_index()
-        names = queries.territories(self.geography, self.level).set_index("code")["name"] if self.geography else {}
+        names = published.territories(self.geography, self.level).set_index("code")["name"] if self.geography else {}
         secret = shown["flag"].map(lambda f: isinstance(f, str)).astype(bool)
         rows = pd.DataFrame({
             "code": shown["code"], "territoire": shown["code"].map(names),
@@ -78,17 +78,17 @@ class MapView:
     def provenance(self) -> pd.DataFrame:
         """The imports the shown figures come from, with their source and licence."""
         used = set(self.frame["import_id"].dropna().astype(int))
-        imports = queries.imports()
+        imports = published.imports()
         return imports[imports["id"].isin(used)][["id", "source", "source_url", "licence", "quality_label",
                                                  "data_date", "imported_at", "file_name", "sha256"]]
 
 
 def indicator_options() -> list[dict]:
-    return [{"label": r.label, "value": r.code} for r in queries.indicators().itertuples()]
+    return [{"label": r.label, "value": r.code} for r in published.indicators().itertuples()]
 
 
 def known_indicator(code) -> str:
-    available = list(queries.indicators()["code"])
+    available = list(published.indicators()["code"])
     if isinstance(code, str) and code in available:
         return code
     return next((c for c in PREFERRED_INDICATORS if c in available), available[0] if available else "population")
@@ -96,7 +96,7 @@ def known_indicator(code) -> str:
 
 def level_options() -> list[dict]:
     """The levels that have shapes to draw."""
-    counts = queries.territory_counts()
+    counts = published.territory_counts()
     drawn = set(counts[counts["with_geometry"] > 0]["level"])
     return [{"label": label, "value": level} for level, label in LEVELS.items() if level in drawn]
 
@@ -114,7 +114,7 @@ def period_index(periods: list, index) -> int:
 
 def from_url(indicateur, niveau, periode) -> UrlState:
     indicator = known_indicator(indicateur)
-    periods = queries.periods(indicator)
+    periods = published.periods(indicator)
     keys = [period_key(t, d) for t, d in periods]
     index = keys.index(periode) if periode in keys else len(periods) - 1
     return UrlState(indicator, known_level(niveau), max(index, 0))
@@ -140,20 +140,20 @@ def period_marks(periods: list) -> dict:
 
 def resolve(indicator, level, index) -> MapView:
     indicator, level = known_indicator(indicator), known_level(level)
-    meta = queries.indicators().set_index("code")
+    meta = published.indicators().set_index("code")
     label, unit = (meta.loc[indicator, "label"], meta.loc[indicator, "unit"]) if indicator in meta.index else ("", "")
-    periods = queries.periods(indicator)
+    periods = published.periods(indicator)
     if not periods:
-        return MapView(indicator, label, unit, level, None, None, queries.empty_values(), [], None)
+        return MapView(indicator, label, unit, level, None, None, published.empty_values(), [], None)
     period = periods[period_index(periods, index)]
-    geography = queries.geography_of(indicator, *period)
+    geography = published.geography_of(indicator, *period)
     if level == "qpv" and geography and not geography.startswith("QPV"):
-        geography = queries.geography_at("qpv", period[1])
-    frame = queries.values(indicator, level, *period, geography) if geography else queries.empty_values()
-    codes = queries.shape_codes(geography, level) if geography else []
+        geography = published.geography_at("qpv", period[1])
+    frame = published.values(indicator, level, *period, geography) if geography else published.empty_values()
+    codes = published.shape_codes(geography, level) if geography else []
     reference = None
     if geography and level != "departement":
-        department = queries.values(indicator, "departement", *period, geography)
+        department = published.values(indicator, "departement", *period, geography)
         if not department.empty:
             row = department.iloc[0]
             reference = (row["name"], row["value"], row["flag"])

@@ -9,7 +9,8 @@ import datetime as dt
 import pandas as pd
 
 from dashboard.formatting import fr_date, fr_period
-from dashboard.indicators import queries
+from dashboard.indicators import reader
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import COHORT_STATUSES, EXITS, decimals, period_key
 from dashboard.views.chart import SECRET, Chart, provenance_of, shown
 
@@ -34,7 +35,7 @@ def _cohort(horizon: int, status: str) -> str:
 
 
 def months() -> list[tuple[str, dt.date]]:
-    return [p for p in queries.periods(MONTH_INDICATOR) if p[0] == "month"]
+    return [p for p in published.periods(MONTH_INDICATOR) if p[0] == "month"]
 
 
 def month_options() -> list[dict]:
@@ -48,7 +49,7 @@ def known_month(key) -> tuple[str, dt.date] | None:
 
 
 def quarters() -> list[tuple[str, dt.date]]:
-    return [p for p in queries.periods(ENTRIES) if p[0] == "quarter"]
+    return [p for p in published.periods(ENTRIES) if p[0] == "quarter"]
 
 
 def quarter_options() -> list[dict]:
@@ -61,24 +62,24 @@ def known_quarter(key) -> tuple[str, dt.date] | None:
     available = quarters()
     if not available:
         return None
-    complete = set(queries.periods(_cohort(12, "suivis")))
+    complete = set(published.periods(_cohort(12, "suivis")))
     default = next((p for p in reversed(available) if p in complete), available[-1])
     return next((p for p in available if period_key(*p) == key), default)
 
 
 def _ali_territories(geography: str) -> pd.DataFrame:
     """The circonscriptions served by an ALI (not the communes that no ALI covers)."""
-    frame = queries.territories(geography, "circonscription")
-    return frame[frame["code"].isin(set(queries.alis()["circonscription_code"].dropna()))]
+    frame = published.territories(geography, "circonscription")
+    return frame[frame["code"].isin(set(published.alis()["circonscription_code"].dropna()))]
 
 
 def territory_options() -> list[dict]:
     """The département, then the ALI territories, on the geography of the latest month."""
     latest = known_month(None)
-    geography = queries.geography_of(MONTH_INDICATOR, *latest) if latest else None
+    geography = published.geography_of(MONTH_INDICATOR, *latest) if latest else None
     if geography is None:
         return []
-    departments = queries.territories(geography, "departement")
+    departments = published.territories(geography, "departement")
     return [{"label": name, "value": code} for code, name in departments[["code", "name"]].itertuples(index=False)] + \
         [{"label": f"— {name}", "value": code}
          for code, name in _ali_territories(geography)[["code", "name"]].itertuples(index=False)]
@@ -87,7 +88,7 @@ def territory_options() -> list[dict]:
 def known_territory(code) -> dict | None:
     options = [o["value"] for o in territory_options()]
     chosen = code if isinstance(code, str) and code in options else (options[0] if options else None)
-    return queries.find_territory(chosen) if chosen else None
+    return published.find_territory(chosen) if chosen else None
 
 
 def _cell(frame: pd.DataFrame, indicator: str, start: dt.date):
@@ -98,7 +99,7 @@ def _cell(frame: pd.DataFrame, indicator: str, start: dt.date):
 
 def _series(code: str, indicators: list[str], period_type: str) -> tuple[pd.DataFrame, list[dt.date]]:
     """The history rows of these indicators for one territory, and the periods any of them has."""
-    history = queries.history(code)
+    history = published.history(code)
     rows = history[history["indicator"].isin(indicators) & (history["period_type"] == period_type)]
     return rows, sorted(set(rows["period_start"]))
 
@@ -113,10 +114,10 @@ def exits_by_ali(month) -> tuple[Chart, dict]:
     period = known_month(month)
     if period is None:
         return _empty("Sorties d'accompagnement par type — aucune donnée", "sorties_par_ali")
-    geography = queries.geography_of(MONTH_INDICATOR, *period)
+    geography = published.geography_of(MONTH_INDICATOR, *period)
     served = _ali_territories(geography)
     codes, names = served["code"].tolist(), served["name"].tolist()
-    frames = {i: queries.values(i, "circonscription", *period, geography) for i in (*EXITS, TOTAL)}
+    frames = {i: published.values(i, "circonscription", *period, geography) for i in (*EXITS, TOTAL)}
     cells = {i: [shown(v, f) for v, f in zip(*(frame.set_index("code").reindex(codes)[c] for c in ("value", "flag")))]
              for i, frame in frames.items()}
     columns = {i: f"{EXIT_LABELS.get(i, TOTAL_LABEL)} ({UNIT})" for i in (*EXITS, TOTAL)}
@@ -234,12 +235,12 @@ def _quarter_rows(territory: dict, period: tuple[str, dt.date]) -> pd.DataFrame:
     a single quarter needs none of the territory's other periods."""
     frames = []
     for indicator in [ENTRIES, *(_cohort(h, s) for h in HORIZONS for s in COHORT_STATUSES)]:
-        if period not in queries.periods(indicator):
+        if period not in published.periods(indicator):
             continue  # a horizon not yet observed for this quarter
-        frame = queries.values(indicator, territory["level"], *period, queries.geography_of(indicator, *period))
+        frame = published.values(indicator, territory["level"], *period, published.geography_of(indicator, *period))
         frames.append(frame[frame["code"] == territory["code"]].assign(indicator=indicator, period_start=period[1]))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=[*queries.COLUMNS, "indicator", "period_start"])
+        columns=[*reader.COLUMNS, "indicator", "period_start"])
 
 
 def cohort(code, quarter) -> tuple[Chart, dict]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dashboard.formatting import fr_date, fr_period
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
 from dashboard.views.chart import Chart, provenance_of, shown
 
@@ -51,7 +51,7 @@ def _point(history: pd.DataFrame, indicator: str, period) -> tuple:
 def _main_circonscription(territory: dict) -> dict | None:
     if territory["level"] != "commune":
         return None
-    parents = queries.parents(territory["code"], "commune", territory["geography"])
+    parents = published.parents(territory["code"], "commune", territory["geography"])
     circ = parents[parents["level"] == "circonscription"].sort_values("weight", ascending=False)
     return None if circ.empty else {"code": circ["code"].iloc[0], "name": circ["name"].iloc[0]}
 
@@ -59,9 +59,9 @@ def _main_circonscription(territory: dict) -> dict | None:
 def _department(territory: dict) -> dict | None:
     if territory["level"] == "departement":
         return None
-    frame = queries.territories(territory["geography"], "departement")
+    frame = published.territories(territory["geography"], "departement")
     if frame.empty:  # a QPV: the département of the COG in force
-        found = queries.find_territory("93")
+        found = published.find_territory("93")
         return None if found is None else {"code": found["code"], "name": found["name"]}
     return {"code": frame["code"].iloc[0], "name": frame["name"].iloc[0]}
 
@@ -71,12 +71,12 @@ def ali_of(territory: dict, circonscription: dict | None) -> dict | None:
     with the first month of activity its exports hold."""
     code = territory["code"] if territory["level"] == "circonscription" else (
         circonscription["code"] if circonscription else None)
-    alis = queries.alis()
+    alis = published.alis()
     found = alis[alis["circonscription_code"] == code] if code else alis.iloc[0:0]
     if found.empty:
         return None
     ali = {k: (None if isinstance(v, float) and v != v or v is pd.NaT else v) for k, v in found.iloc[0].items()}
-    active = queries.history(code)
+    active = published.history(code)
     active = active[(active["indicator"] == "ali_file_active")]
     ali["first_month"] = fr_period(*active[["period_type", "period_start"]].iloc[0]) if len(active) else None
     ali["start"] = fr_date(ali["start_date"]) if isinstance(ali["start_date"], dt.date) else None
@@ -88,13 +88,13 @@ def ali_of(territory: dict, circonscription: dict | None) -> dict | None:
 def structures_in(territory: dict) -> pd.DataFrame:
     """The structures of the current list located in the territory's communes (a QPV: in its
     communes, since the list places structures by commune)."""
-    frame = queries.structures()
+    frame = published.structures()
     if territory["level"] == "departement":
         return frame
     if territory["level"] == "commune":
         communes = {territory["code"]}
     else:
-        relatives = (queries.children if territory["level"] != "qpv" else queries.parents)(
+        relatives = (published.children if territory["level"] != "qpv" else published.parents)(
             territory["code"], territory["level"], territory["geography"])
         communes = set(relatives[relatives["level"].isin(("commune", "commune_deleguee"))]["code"])
     return frame[frame["commune_code"].isin(communes)]
@@ -127,12 +127,12 @@ def _gap(value, flag, reference, reference_flag, unit):
 
 
 def build(territory: dict) -> Profile:
-    history = queries.history(territory["code"])
-    meta = queries.indicators().set_index("code")
+    history = published.history(territory["code"])
+    meta = published.indicators().set_index("code")
     department = _department(territory)
     circonscription = _main_circonscription(territory)
-    reference = queries.history(department["code"]) if department else history.iloc[0:0]
-    circ_history = queries.history(circonscription["code"]) if circonscription else None
+    reference = published.history(department["code"]) if department else history.iloc[0:0]
+    circ_history = published.history(circonscription["code"]) if circonscription else None
     rows, used = [], [history]
     for indicator, series in history.groupby("indicator", sort=False):
         if indicator not in meta.index:
@@ -178,11 +178,11 @@ def build(territory: dict) -> Profile:
 def trend(territory: dict, indicator) -> tuple[Chart, dict]:
     """One indicator over time for the territory, its circonscription (a commune) and the
     département: the series the chart draws (secret points are gaps) and its table."""
-    profile_history = queries.history(territory["code"])
+    profile_history = published.history(territory["code"])
     available = list(dict.fromkeys(profile_history["indicator"]))
     indicator = indicator if isinstance(indicator, str) and indicator in available else (
         DEFAULT_TREND if DEFAULT_TREND in available else (available[0] if available else None))
-    meta = queries.indicators().set_index("code")
+    meta = published.indicators().set_index("code")
     if indicator is None or indicator not in meta.index:
         return Chart(f"Évolution — {territory['name']} : aucune donnée", pd.DataFrame(), name="evolution"), \
             {"series": [], "unit": "", "decimals": 0}
@@ -193,10 +193,10 @@ def trend(territory: dict, indicator) -> tuple[Chart, dict]:
     if unit not in COUNT_UNITS:
         circonscription = _main_circonscription(territory)
         if circonscription:
-            lines.append((f"{circonscription['name']} (circonscription)", queries.history(circonscription["code"])))
+            lines.append((f"{circonscription['name']} (circonscription)", published.history(circonscription["code"])))
         department = _department(territory)
         if department:
-            lines.append((department["name"], queries.history(department["code"])))
+            lines.append((department["name"], published.history(department["code"])))
     table, series, frames = [], [], []
     for name, history in lines:
         rows = history[history["indicator"] == indicator]

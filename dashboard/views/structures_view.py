@@ -12,7 +12,7 @@ from html import escape
 import pandas as pd
 
 from dashboard.formatting import fr_date
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.views import compare_view, map_view
 from dashboard.views.chart import Chart, provenance_of
 
@@ -34,7 +34,7 @@ def _text(value) -> str | None:
 
 def type_options() -> list[dict]:
     """The types present in the list, with how many structures each has."""
-    frame = queries.structures()
+    frame = published.structures()
     counts = frame.groupby(["type_code", "type_label"]).size().reset_index(name="n").sort_values("type_label")
     return [{"label": f"{r.type_label} ({r.n})", "value": r.type_code} for r in counts.itertuples()]
 
@@ -51,23 +51,23 @@ def known_types(values) -> list[str]:
 
 def geography() -> str | None:
     """The communes the structures are counted on (those of the latest count), else today's COG."""
-    counted = queries.periods("structures")
+    counted = published.periods("structures")
     if counted:
-        return queries.geography_of("structures", *counted[-1])
-    return queries.geography_at("cog", dt.date.today())
+        return published.geography_of("structures", *counted[-1])
+    return published.geography_at("cog", dt.date.today())
 
 
 def shapes() -> dict:
     """The communes' outlines the points are drawn on."""
     found = geography()
-    return queries.geojson(found, "commune") if found else {"type": "FeatureCollection", "features": []}
+    return published.geojson(found, "commune") if found else {"type": "FeatureCollection", "features": []}
 
 
 def _communes() -> pd.DataFrame:
     found = geography()
     if found is None:
         return pd.DataFrame(columns=["name", "label_lon", "label_lat"])
-    return queries.territories(found, "commune").set_index("code")[["name", "label_lon", "label_lat"]]
+    return published.territories(found, "commune").set_index("code")[["name", "label_lon", "label_lat"]]
 
 
 def _commune_name(code, communes: pd.DataFrame) -> str:
@@ -75,7 +75,7 @@ def _commune_name(code, communes: pd.DataFrame) -> str:
         return "commune non indiquée"
     if code in communes.index:
         return communes.at[code, "name"]
-    found = queries.find_territory(code)
+    found = published.find_territory(code)
     return found["name"] if found else code
 
 
@@ -91,7 +91,7 @@ def _position(commune, lon, lat, communes: pd.DataFrame) -> tuple[float | None, 
 def listed(types) -> pd.DataFrame:
     """The structures of the chosen types, each with its commune's name and where the map puts
     it (map_lon, map_lat, placement), sorted by commune then name."""
-    frame = queries.structures()
+    frame = published.structures()
     frame = frame[frame["type_code"].isin(known_types(types))].copy()
     communes = _communes()
     frame["commune"] = [_commune_name(c, communes) for c in frame["commune_code"]]
@@ -133,10 +133,10 @@ def placement_note(types) -> str | None:
 
 
 def _list_date() -> str | None:
-    frame = queries.structures()
+    frame = published.structures()
     if frame.empty:
         return None
-    imports = queries.imports().set_index("id")
+    imports = published.imports().set_index("id")
     dates = [imports.at[i, "data_date"] for i in frame["import_id"].unique() if i in imports.index]
     return " ; ".join(str(d) for d in dates if d) or None
 
@@ -144,7 +144,7 @@ def _list_date() -> str | None:
 def map_chart(types) -> Chart:
     """The structures the map shows, one row each (the table and the downloads)."""
     frame = listed(types)
-    alis = queries.alis().set_index("code")
+    alis = published.alis().set_index("code")
     table = pd.DataFrame({
         "Structure": frame["name"].tolist(), "Type": frame["type_label"].tolist(),
         "Commune": frame["commune"].tolist(),
@@ -193,7 +193,7 @@ def clicked(click) -> list[int]:
         return ids_of(point["customdata"])
     location = point.get("location")
     if isinstance(location, str):
-        frame = queries.structures()
+        frame = published.structures()
         return frame.loc[frame["commune_code"] == location, "id"].astype(int).tolist()
     return []
 
@@ -214,7 +214,7 @@ def _ali_of(code, alis: pd.DataFrame) -> dict | None:
 def cards(ids: list[int]) -> list[dict]:
     """What each structure's card says, for the known ids among these."""
     frame = listed(None).set_index("id")
-    alis = queries.alis().set_index("code")
+    alis = published.alis().set_index("code")
     out = []
     for i in dict.fromkeys(ids):
         if i not in frame.index:
@@ -239,7 +239,7 @@ def known_level(level) -> str:
 
 
 def density_options() -> list[dict]:
-    available = queries.indicators().set_index("code")
+    available = published.indicators().set_index("code")
     return [{"label": available.at[c, "label"], "value": c} for c in DENSITIES if c in available.index]
 
 

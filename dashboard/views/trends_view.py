@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.formatting import fr_date, fr_period
-from dashboard.indicators import queries
+from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
 from dashboard.views import map_view
 from dashboard.views.chart import SECRET, Chart, provenance_of, shown
@@ -51,15 +51,15 @@ class Mark:
 
 def _geography() -> str | None:
     """The geography the territories are listed on: that of the RSA's latest month."""
-    found = queries.periods("rsa_foyers")
-    return queries.geography_of("rsa_foyers", *found[-1]) if found else None
+    found = published.periods("rsa_foyers")
+    return published.geography_of("rsa_foyers", *found[-1]) if found else None
 
 
 def territory_options(level: str) -> list[dict]:
     geography = _geography()
     if geography is None or level not in LEVELS:
         return []
-    frame = queries.territories(geography, level)
+    frame = published.territories(geography, level)
     return [{"label": name, "value": code} for code, name in frame[["code", "name"]].itertuples(index=False)]
 
 
@@ -75,7 +75,7 @@ def department() -> str | None:
 def default_territories() -> list[str]:
     """The département and the first ALI territory: a reference and one ALI whose start shows."""
     names = list(_names())
-    alis = [c for c in queries.alis()["circonscription_code"] if c in names][:1]
+    alis = [c for c in published.alis()["circonscription_code"] if c in names][:1]
     return [c for c in (department(), *alis) if c] or names[:1]
 
 
@@ -98,7 +98,7 @@ def too_many(codes) -> bool:
 def indicator_options() -> list[dict]:
     """The indicators the département has figures for (QPV-only ones have no series here)."""
     code = department()
-    held = set(queries.history(code)["indicator"]) if code else None
+    held = set(published.history(code)["indicator"]) if code else None
     return [o for o in map_view.indicator_options() if held is None or o["value"] in held]
 
 
@@ -110,7 +110,7 @@ def known_indicator(code) -> str:
 
 
 def years(indicator) -> list[int]:
-    return sorted({d.year for _t, d in queries.periods(known_indicator(indicator))})
+    return sorted({d.year for _t, d in published.periods(known_indicator(indicator))})
 
 
 def _year(value) -> int | None:
@@ -136,7 +136,7 @@ def year_range(indicator, start, end) -> tuple[int, int] | None:
 
 def marks(codes: list[str]) -> list[Mark]:
     """The start of the ALI of each chosen territory that is an ALI's circonscription."""
-    alis = queries.alis()
+    alis = published.alis()
     names = _names()
     found = []
     for row in alis.itertuples():
@@ -146,7 +146,7 @@ def marks(codes: list[str]) -> list[Mark]:
             found.append(Mark(row.circonscription_code, names.get(row.circonscription_code, row.name), row.code,
                               row.start_date, True))
             continue
-        history = queries.history(row.circonscription_code)
+        history = published.history(row.circonscription_code)
         active = history[history["indicator"] == ACTIVITY]["period_start"]
         found.append(Mark(row.circonscription_code, names.get(row.circonscription_code, row.name), row.code,
                           min(active) if len(active) else None, False))
@@ -155,7 +155,7 @@ def marks(codes: list[str]) -> list[Mark]:
 
 
 def _meta(indicator: str) -> tuple[str, str]:
-    meta = queries.indicators().set_index("code")
+    meta = published.indicators().set_index("code")
     return (meta.loc[indicator, "label"], meta.loc[indicator, "unit"]) if indicator in meta.index else (indicator, "")
 
 
@@ -165,7 +165,7 @@ def _where(names: list[str]) -> str:
 
 
 def _rows(indicator: str, code: str) -> pd.DataFrame:
-    history = queries.history(code)
+    history = published.history(code)
     return history[history["indicator"] == indicator].sort_values("period_start")
 
 
@@ -273,7 +273,7 @@ def year_on_year(indicator, codes, start=None, end=None) -> tuple[Chart, dict]:
                   pd.DataFrame(table, columns=columns), formats=formats,
                   name=f"evolution_sur_un_an_{indicator}_{_span_text(span).replace('–', '-')}",
                   **provenance_of(*frames))
-    period_types = {t for t, _d in queries.periods(indicator)}
+    period_types = {t for t, _d in published.periods(indicator)}
     return chart, {"lines": lines, "unit": delta_unit, "decimals": places, "relative": relative,
                    "department": department(),
                    "bars": period_types == {"year"}}
