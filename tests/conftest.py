@@ -17,6 +17,10 @@ from sqlalchemy.engine import make_url
 from dashboard.ingest.reference import load_reference
 from dashboard.store import make_engine, migrate
 
+from tests.helpers import record_created_apps
+
+record_created_apps()
+
 POSTGRES_ADMIN = os.environ.get("OBSERVATOIRE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite"] + ([] if POSTGRES_ADMIN == "skip" else ["postgresql"])
 

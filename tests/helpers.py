@@ -1,6 +1,7 @@
 """Small helpers shared by tests."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -9,11 +10,21 @@ from sqlalchemy import select
 from dashboard.store.models import Base
 
 
+# Publication bookkeeping: versions only grow (a rollback is a new publication) and published
+# rows are written anew; what they hold is compared, not their row numbers.
+_BOOKKEEPING = {"publication": None, "published_value": "id", "published_period": "id"}
+
+
 def snapshot(engine) -> dict[str, list[tuple]]:
     """Every row of every table, in a stable order: equal snapshots mean an unchanged store."""
+    out = {}
     with engine.connect() as conn:
-        return {table.name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)
-                for table in Base.metadata.sorted_tables}
+        for table in Base.metadata.sorted_tables:
+            if table.name in _BOOKKEEPING and _BOOKKEEPING[table.name] is None:
+                continue
+            columns = [c for c in table.columns if c.name != _BOOKKEEPING.get(table.name)]
+            out[table.name] = sorted(map(tuple, conn.execute(select(*columns)).all()), key=repr)
+    return out
 
 
 def choose(dash_duo, dropdown: str, label: str) -> None:
@@ -40,17 +51,17 @@ def pick(dash_duo, css: str, label: str) -> None:
     Select(dash_duo.find_element(css)).select_by_visible_text(label)
 
 
-def initialised(var_dir: Path, *, demo: bool = True):
+def initialised(var_dir: Path, *, demo: bool = True, threshold: int = 10):
     """Settings of a SQLite store loaded as `observatoire init` loads it (reference data, and the
-    demo dataset unless told otherwise)."""
+    demo dataset unless told otherwise), published at this secrecy threshold."""
     from dashboard.ingest.reference import load_reference
     from dashboard.settings import load_settings
     from dashboard.store import make_engine, migrate
 
     settings = load_settings({"OBSERVATOIRE_VAR_DIR": str(var_dir)})
     migrate(settings.database_url)
-    load_reference(make_engine(settings.database_url), settings.raw_dir, demo=demo)
-    return settings
+    load_reference(make_engine(settings.database_url), settings.raw_dir, demo=demo, threshold=threshold)
+    return dataclasses.replace(settings, secrecy_threshold=threshold)
 
 
 def import_rsa(engine, path: Path, rows: str, raw_dir: Path):
@@ -60,3 +71,75 @@ def import_rsa(engine, path: Path, rows: str, raw_dir: Path):
     path.write_text("Mois;Code commune;Foyers\n" + rows, encoding="utf-8")
     return import_file(engine, path, "allocataires", Provenance(source="test", licence="test"), raw_dir=raw_dir,
                        today=dt.date(2026, 11, 24))
+
+
+class _LatestAppReader:
+    """The reader of the app a test created last (tests/conftest.py records it): what the
+    tests that drive an app compare its pages with. Test-only: the app code reaches its own
+    reader through the request."""
+
+    app = None
+
+    def __getattr__(self, name):
+        from dashboard.indicators.reader import EXTENSION
+
+        return getattr(self.app.server.extensions[EXTENSION], name)
+
+
+queries = _LatestAppReader()
+
+
+def record_created_apps() -> None:
+    """Wrap `dashboard.app.create_app` so that `queries` and `published` outside a request
+    follow the latest app (called by conftest before any test module imports it)."""
+    import dashboard.app
+
+    original = dashboard.app.create_app
+
+    def create_app(*args, **kwargs):
+        app = original(*args, **kwargs)
+        queries.app = app
+        # Views called outside a request (tests of a view's fallbacks) read the latest app's reader.
+        app.server.app_context().push()
+        return app
+
+    dashboard.app.create_app = create_app
+
+
+class StoreReader:
+    """A reader of the store a test is working on (`use(engine)` in the test or its fixture),
+    for the module's helpers."""
+
+    reader = None
+
+    def use(self, engine):
+        from dashboard.indicators.reader import Reader
+
+        self.reader = Reader(engine)
+        return self.reader
+
+    def __getattr__(self, name):
+        return getattr(self.reader, name)
+
+
+def sum_links(engine, geography: str) -> list[tuple[tuple, tuple]]:
+    """The attacker's "total = sum of parts" equations between the hierarchy's levels of a
+    geography, keyed (level, code): a part counted with a weight below 1 (Saint-Denis in 2025)
+    enters through an unknown share cell, and the whole is the sum of its shares."""
+    from dashboard.publication.cells import load_geographies, relations
+
+    with engine.connect() as conn:
+        geo = load_geographies(conn)[geography]
+    out, shares = [], {}
+    for total, parts in relations(geo):
+        cells = []
+        for part, weight in parts:
+            if weight == 1:
+                cells.append(part)
+            else:
+                share = ("part", f"{part[0]}:{part[1]}", f"{total[0]}:{total[1]}")
+                cells.append(share)
+                shares.setdefault((part, total[0]), []).append(share)
+        out.append((total, tuple(cells)))
+    out += [(whole, tuple(sorted(cells))) for (whole, _), cells in sorted(shares.items())]
+    return out

@@ -8,7 +8,7 @@ from dash.testing.wait import until
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_value
-from dashboard.indicators import queries
+from tests.helpers import queries
 from dashboard.indicators.registry import decimals
 from tests.browser_checks import axe_violations
 from tests.helpers import pick

@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_value
-from dashboard.indicators import queries
+from tests.helpers import queries
 from dashboard.indicators.registry import decimals
 from dashboard.views import compare_view
 from tests.panels import assert_downloads_match_screen, find, page_layout, table_rows, update, value_of

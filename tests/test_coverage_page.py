@@ -14,7 +14,7 @@ from dashboard.app import create_app
 from dashboard.figures.coverage import UNCOVERED_COLOUR, UNCOVERED_LABEL, coverage_map
 from dashboard.figures.maps import MISSING_Z
 from dashboard.formatting import MONTHS, fr_date, fr_period, fr_value
-from dashboard.indicators import queries
+from tests.helpers import queries
 from dashboard.indicators.registry import period_key
 from tests.helpers import initialised
 from tests.panels import assert_downloads_match_screen, table_rows, update
@@ -35,7 +35,7 @@ def client(sqlite_reference_settings):
 def secret_settings(tmp_path_factory):
     """A store of its own (the query cache is shared by the apps of a process, keyed by store)
     where every count up to 600 is small: some ALIs' figures are masked."""
-    return dataclasses.replace(initialised(tmp_path_factory.mktemp("ali-secret")), secrecy_threshold=600)
+    return initialised(tmp_path_factory.mktemp("ali-secret"), threshold=600)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.app import create_app
 from dashboard.figures.maps import SECRET_Z, class_breaks, class_of
 from dashboard.formatting import fr_value
-from dashboard.indicators import queries
+from tests.helpers import queries
 from tests.helpers import pick
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard.app import create_app
-from dashboard.indicators import queries
+from tests.helpers import queries
 from dashboard.indicators.registry import DERIVED_BY_CODE, PUBLIC
 from dashboard.store import make_engine
 from tests.helpers import import_rsa, initialised

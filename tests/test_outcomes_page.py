@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_period, fr_value
-from dashboard.indicators import queries
+from tests.helpers import queries
 from dashboard.indicators.registry import COHORT_STATUSES, EXITS
 from dashboard.store.models import QUALITIES
 from dashboard.views import outcomes_view as view

@@ -6,7 +6,7 @@ import pytest
 from dash.testing.wait import until
 
 from dashboard.app import create_app
-from dashboard.indicators import queries
+from tests.helpers import queries
 from dashboard.views import profile_view
 from tests.browser_checks import axe_violations, pdf_pages
 from tests.helpers import pick

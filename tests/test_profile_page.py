@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.app import create_app
-from dashboard.indicators import queries
+from tests.helpers import queries
 from dashboard.store import make_engine
 from dashboard.views import profile_view
 from tests.helpers import import_rsa, initialised

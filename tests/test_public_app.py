@@ -8,11 +8,12 @@ import logging
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from dashboard import public
 from dashboard.app import create_app
-from dashboard.indicators import queries
+from dashboard.indicators.reader import EXTENSION
+from tests.helpers import queries
 from dashboard.store import make_engine
 from tests.helpers import import_rsa, initialised, snapshot
 from tests.test_no_small_counts import count_indicators, french_number, small
@@ -143,9 +144,23 @@ def test_every_callback_belongs_to_a_public_page_and_none_writes(apps, store, cl
     assert snapshot(engine) == before
 
 
+def public_engine(apps):
+    return apps[1].server.extensions[EXTENSION].engine
+
+
 def test_the_store_is_opened_read_only(apps):
-    with queries.engine().connect() as conn, pytest.raises(OperationalError, match="readonly"):
-        conn.execute(text("DELETE FROM figure"))
+    with public_engine(apps).connect() as conn, pytest.raises(OperationalError, match="readonly"):
+        conn.execute(text("DELETE FROM published_value"))
+
+
+@pytest.mark.parametrize("table", ["figure", "app_user", "import_event"])
+def test_the_public_app_cannot_read_unpublished_tables(apps, table):
+    with public_engine(apps).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM published_value")).scalar() > 0
+        with pytest.raises(DatabaseError, match="prohibited|not authorized|permission denied"):
+            conn.execute(text(f"SELECT * FROM {table}"))
+        with pytest.raises(DatabaseError, match="prohibited|not authorized|permission denied"):  # not through a join either
+            conn.execute(text(f"SELECT p.value FROM published_value p JOIN {table} f ON 1 = 1 LIMIT 1"))
 
 
 def test_embeds_hold_no_small_count(client, failures):

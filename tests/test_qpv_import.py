@@ -8,17 +8,19 @@ import json
 from shapely.geometry import box, mapping, shape
 from sqlalchemy import select
 
-from dashboard.indicators import queries
+from tests.helpers import StoreReader
 from dashboard.ingest.importer import Provenance, import_file
 from dashboard.store import session_scope
 from dashboard.store.models import Territory, TerritoryLink
+
+queries = StoreReader()
 
 ANCT = Provenance(source="ANCT (test)", licence="Licence Ouverte / Etalab 2.0")
 
 
 def test_qpv_perimeters_are_stored_and_linked(loaded_store, tmp_path):
     _url, engine, raw = loaded_store
-    queries.configure(engine)
+    queries.use(engine)
     communes = {f["id"]: shape(f["geometry"]) for f in queries.geojson("COG2024", "commune")["features"]}
     inside = communes["93001"].representative_point()
     across = communes["93001"].intersection(communes["93066"]).centroid  # on their shared border

@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 
-from dashboard.indicators import queries
+from tests.helpers import StoreReader
 from dashboard.ingest.importer import Provenance, import_file
 from dashboard.ingest.rollback import rollback_import
+
+queries = StoreReader()
 
 REDIS = "redis://127.0.0.1:6379/15"
 
@@ -16,7 +18,7 @@ REDIS = "redis://127.0.0.1:6379/15"
 @pytest.mark.parametrize("redis_url", [None, REDIS], ids=["in-process", "redis"])
 def test_imports_and_rollbacks_invalidate_the_cache(loaded_store, tmp_path, redis_url):
     _url, engine, raw = loaded_store
-    queries.configure(engine, redis_url)
+    queries.use(engine)
 
     def value():
         frame = queries.values("rsa_foyers", "commune", "month", dt.date(2025, 3, 1), "COG2025")

@@ -11,12 +11,14 @@ from shapely.geometry import shape
 from sqlalchemy import func, select
 
 from dashboard import geometry
-from dashboard.indicators import queries
+from tests.helpers import StoreReader
 from dashboard.ingest.reference import load_reference
 from dashboard.settings import PROJECT_ROOT
 from dashboard.store import session_scope
 from tests.helpers import snapshot
 from dashboard.store.models import Ali, Base, Figure, ImportRecord, Territory, TerritoryLink
+
+queries = StoreReader()
 
 # Neighbouring circonscriptions may share no area and leave no gap beyond 1 m² in all
 # (measured: 0 m²; the prepared communes form an exact coverage).
@@ -26,7 +28,7 @@ BORDER_TOLERANCE_M2 = 1.0
 @pytest.fixture
 def use_store(reference_store):
     url, engine, _raw = reference_store
-    queries.configure(engine)
+    queries.use(engine)
     return engine
 
 

@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 
-from dashboard.indicators import queries
+from tests.helpers import StoreReader
 from dashboard.indicators.registry import DERIVED, STORED
 from dashboard.store import make_engine
 from tests.helpers import initialised
+
+queries = StoreReader()
 
 OCT_2026, DEC_2020 = dt.date(2026, 10, 1), dt.date(2020, 12, 1)
 
@@ -17,7 +19,7 @@ OCT_2026, DEC_2020 = dt.date(2026, 10, 1), dt.date(2020, 12, 1)
 @pytest.fixture
 def demo_store(tmp_path):
     engine = make_engine(initialised(tmp_path).database_url)
-    queries.configure(engine)
+    queries.use(engine)
     return engine
 
 

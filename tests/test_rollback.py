@@ -7,12 +7,14 @@ import datetime as dt
 
 import pytest
 
-from dashboard.indicators import queries
+from tests.helpers import StoreReader
 from dashboard.ingest.errors import ImportRefused
 from dashboard.ingest.importer import Provenance, import_file
 from dashboard.ingest.rollback import rollback_import
 from dashboard.settings import PROJECT_ROOT
 from tests.helpers import snapshot
+
+queries = StoreReader()
 
 TODAY = dt.date(2026, 11, 24)
 DEPT = Provenance(source="Département de la Seine-Saint-Denis (test)", licence="usage interne")
@@ -26,7 +28,7 @@ def data_tables(engine) -> dict:
 
 def results(engine) -> str:
     """What a reader sees, as CSV text: map queries at three levels for the touched figures."""
-    queries.configure(engine)
+    queries.use(engine)
     parts = []
     for level in ("commune", "circonscription", "departement"):
         for day, geo in ((dt.date(2020, 12, 1), "COG2024"), (dt.date(2025, 3, 1), "COG2025")):
@@ -75,7 +77,7 @@ def test_rollback_of_a_middle_import_keeps_the_later_one(loaded_store, tmp_path)
                         "allocataires", DEPT, raw_dir=raw, today=TODAY)
     second = import_file(engine, write(tmp_path, "b.csv", "Mois;Code commune;Foyers\n2025-03;93001;200\n"),
                          "allocataires", DEPT, raw_dir=raw, today=TODAY)
-    queries.configure(engine)
+    queries.use(engine)
     value = lambda: queries.values("rsa_foyers", "commune", "month", dt.date(2025, 3, 1), "COG2025") \
         .set_index("code").loc["93001", "value"]  # noqa: E731
     rollback_import(engine, first.import_id)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from dashboard.indicators import queries, secrecy
+from dashboard.indicators import secrecy
+from tests.helpers import StoreReader, sum_links
 from dashboard.indicators.registry import PARTITIONS
 from dashboard.ingest.importer import Provenance, import_file
 from tests.helpers import import_rsa
+
+queries = StoreReader()
 
 JANUARY_2025 = dt.date(2025, 1, 1)
 LEVELS = ("circonscription", "departement")
@@ -51,7 +54,7 @@ def attacker_equations(published):
     for indicator in FAMILY:
         for code in circonscriptions:
             published.setdefault((indicator, "circonscription", code), 0.0)
-        for total, parts in queries._sum_links("COG2025"):
+        for total, parts in sum_links(queries.engine, "COG2025"):
             if total[0] in LEVELS and all(p[0] in LEVELS for p in parts):
                 constraints.append(secrecy.Constraint((indicator, *total), tuple((indicator, *p) for p in parts)))
     for partition in PARTITIONS:
@@ -74,7 +77,7 @@ def test_exits_by_type_and_all_exits_leak_nothing(loaded_store, tmp_path):
     """ALI-2022-03 has 3 exits to durable employment. Without the partition, its other exits and
     its total of exits, all large, would give the 3 away."""
     _url, engine, raw = loaded_store
-    queries.configure(engine, secrecy_threshold=10)
+    queries.use(engine)
     rows = [("2025-01", f"ALI-2022-{n:02d}", 400, 200, 3 if n == 3 else 40, 30, 35, 50, 150) for n in range(1, 14)]
     import_ali(engine, raw, tmp_path / "ali.csv", rows)
     published, masked = published_cells()
@@ -100,7 +103,7 @@ def test_exits_by_type_and_all_exits_leak_nothing(loaded_store, tmp_path):
 def test_people_outside_qpv_are_never_computable_when_few(loaded_store, tmp_path):
     """395 followed, 390 in a QPV: the 5 outside QPV never appear, and must not be computable."""
     _url, engine, raw = loaded_store
-    queries.configure(engine, secrecy_threshold=10)
+    queries.use(engine)
     rows = [("2025-01", f"ALI-2022-{n:02d}", 395, 200, 40, 30, 35, 50, 390 if n == 5 else 150) for n in range(1, 14)]
     import_ali(engine, raw, tmp_path / "ali.csv", rows)
     published, masked = published_cells()
@@ -114,7 +117,7 @@ def test_people_outside_qpv_are_never_computable_when_few(loaded_store, tmp_path
 
 def test_generated_activity_with_many_small_cells_leaks_nothing(loaded_store, tmp_path):
     _url, engine, raw = loaded_store
-    queries.configure(engine, secrecy_threshold=10)
+    queries.use(engine)
     rng = random.Random(2025)
     small_or_large = [0, 1, 2, 4, 7, 9, 11, 14, 25, 60]
     rows = []
@@ -135,7 +138,7 @@ def test_a_profile_shows_what_the_map_shows(loaded_store, tmp_path):
     """The profile computes its masks département by département and for all periods at once;
     the map, nationally and period by period: both must mask the very same cells."""
     _url, engine, raw = loaded_store
-    queries.configure(engine, secrecy_threshold=10)
+    queries.use(engine)
     rows = [("2025-01", f"ALI-2022-{n:02d}", 400, 200, 3 if n in (3, 7) else 40, 30, 9 if n == 7 else 35, 50, 395)
             for n in range(1, 14)]
     import_ali(engine, raw, tmp_path / "ali.csv", rows)

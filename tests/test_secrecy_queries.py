@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from dashboard.indicators import queries, secrecy
+from dashboard.indicators import secrecy
+from tests.helpers import StoreReader, sum_links
 from dashboard.ingest.importer import Provenance, import_file
+
+queries = StoreReader()
 
 MARCH_2025 = dt.date(2025, 3, 1)
 LEVELS = ("commune", "circonscription", "ept", "departement")
@@ -14,7 +17,7 @@ LEVELS = ("commune", "circonscription", "ept", "departement")
 
 def test_no_small_count_and_nothing_recoverable(loaded_store, tmp_path):
     _url, engine, raw = loaded_store
-    queries.configure(engine, secrecy_threshold=10)
+    queries.use(engine)
     frame = queries.territories("COG2025", "commune")
     rng = random.Random(93)
     # Many small cells (0 to 30) and a few large ones: the hard case for secondary secrecy.
@@ -37,13 +40,13 @@ def test_no_small_count_and_nothing_recoverable(loaded_store, tmp_path):
     assert masked, "the data has small counts: something must be masked"
     # An attacker knows every published value and every sum relation between levels.
     true_values = {k: v for k, v in published.items()}
-    constraints = [secrecy.Constraint(t, p) for t, p in queries._sum_links("COG2025")]
+    constraints = [secrecy.Constraint(t, p) for t, p in sum_links(queries.engine, "COG2025")]
     assert secrecy.recoverable(true_values, constraints, masked) == set()
 
 
 def test_rates_built_on_a_masked_count_are_masked(loaded_store, tmp_path):
     _url, engine, raw = loaded_store
-    queries.configure(engine, secrecy_threshold=10)
+    queries.use(engine)
     path = tmp_path / "caf.csv"
     path.write_text("Mois;Code commune;Foyers\n2025-03;93001;4\n2025-03;93005;2000\n", encoding="utf-8")
     import_file(engine, path, "allocataires", Provenance(source="test", licence="test"), raw_dir=raw,
@@ -60,7 +63,7 @@ def test_a_commune_split_between_two_territories_does_not_leak(loaded_store, tmp
     """2025: Saint-Denis is shared by two ALI territories with known weights. Stains (7) is
     masked; without the share equations, ALI-2022-01 − 0.226 × Saint-Denis would give it away."""
     _url, engine, raw = loaded_store
-    queries.configure(engine, secrecy_threshold=10)
+    queries.use(engine)
     codes = queries.territories("COG2025", "commune")["code"]
     rows = [f"2025-03;{code};{7 if code == '93072' else 450}" for code in codes]
     path = tmp_path / "caf.csv"
@@ -75,8 +78,8 @@ def test_a_commune_split_between_two_territories_does_not_leak(loaded_store, tmp
             if flag == "secret":
                 masked.add((level, code))
     assert ("commune", "93072") in masked
-    constraints = [secrecy.Constraint(t, p) for t, p in queries._sum_links("COG2025")]
-    assert any(t[0] == "commune" and t[1] == "93066" for t, _ in queries._sum_links("COG2025"))
+    constraints = [secrecy.Constraint(t, p) for t, p in sum_links(queries.engine, "COG2025")]
+    assert any(t[0] == "commune" and t[1] == "93066" for t, _ in sum_links(queries.engine, "COG2025"))
     assert secrecy.recoverable(published, constraints, masked) == set()
 
 
@@ -84,7 +87,7 @@ def test_ali_figures_sum_over_circonscriptions_without_leaking(loaded_store, tmp
     """ALI activity is given per circonscription; those without an ALI are known zeros, so the
     département total and the other ALIs must not give a masked ALI away."""
     _url, engine, raw = loaded_store
-    queries.configure(engine, secrecy_threshold=10)
+    queries.use(engine)
     header = ("Mois;Code ALI;File active;Entrées;Sorties emploi durable;Sorties emploi de transition;"
               "Sorties formation;Autres sorties")
     rows = [f"2025-01;ALI-2022-{n:02d};{5 if n == 3 else 200};{5 if n == 3 else 200};0;0;0;0" for n in range(1, 14)]
@@ -102,14 +105,14 @@ def test_ali_figures_sum_over_circonscriptions_without_leaking(loaded_store, tmp
     assert ("circonscription", "ALI-2022-03") in masked
     for code in queries.territories("COG2025", "circonscription")["code"]:
         published.setdefault(("circonscription", code), 0.0)  # no ALI: the reader knows it is 0
-    constraints = [secrecy.Constraint(t, p) for t, p in queries._sum_links("COG2025")]
+    constraints = [secrecy.Constraint(t, p) for t, p in sum_links(queries.engine, "COG2025")]
     assert secrecy.recoverable(published, constraints, masked) == set()
 
 
 def test_small_counts_of_a_level_outside_the_hierarchy_are_masked(loaded_store, tmp_path):
     """QPVs are in no sum of the hierarchy, but their small counts are masked all the same."""
     _url, engine, raw = loaded_store
-    queries.configure(engine, secrecy_threshold=10)
+    queries.use(engine)
     qpvs = queries.territories("QPV2015", "qpv")["code"].tolist()[:3]
     path = tmp_path / "caf_qpv.csv"
     rows = "".join(f"2022-06;{code};{n}\n" for code, n in zip(qpvs, (4, 250, 0)))

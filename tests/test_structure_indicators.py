@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard.indicators import queries
+from tests.helpers import StoreReader
 from dashboard.ingest.importer import Provenance, import_file
 from dashboard.ingest.rollback import rollback_import
+
+queries = StoreReader()
 
 YEAR = dt.date(2026, 1, 1)
 HEADER = "nom;type;code_commune;date_fermeture\n"
@@ -26,7 +28,7 @@ def counts(indicator, level="commune"):
 
 def test_counts_per_commune_and_group_with_zeros(loaded_store, tmp_path):
     _url, engine, raw = loaded_store
-    queries.configure(engine)
+    queries.use(engine)
     import_structures(engine, raw, tmp_path / "a.csv", [
         "Chantier A;ACI;93001;", "Entreprise B;EI;93001;", "Mission locale C;ML;93048;",
         "Ancienne D;ACI;93048;2026-03-31",   # closed before the end of the year: not counted
@@ -50,7 +52,7 @@ def test_counts_per_commune_and_group_with_zeros(loaded_store, tmp_path):
 
 def test_a_new_list_supersedes_the_counts_and_rollback_restores_them(loaded_store, tmp_path):
     _url, engine, raw = loaded_store
-    queries.configure(engine)
+    queries.use(engine)
     import_structures(engine, raw, tmp_path / "a.csv", ["Chantier A;ACI;93001;", "Entreprise B;EI;93001;"])
     second = import_structures(engine, raw, tmp_path / "b.csv", ["Chantier A;ACI;93005;"])
     assert (counts("structures")["93001"], counts("structures")["93005"]) == (0, 1)

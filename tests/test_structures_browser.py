@@ -9,7 +9,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_number
-from dashboard.indicators import queries
+from tests.helpers import queries
 from tests.browser_checks import axe_violations
 from tests.helpers import pick
 from tests.test_structures_page import expected_points

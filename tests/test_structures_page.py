@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_number, fr_value
-from dashboard.indicators import queries
+from tests.helpers import queries
 from dashboard.views import structures_view
 from tests.helpers import initialised
 from tests.panels import assert_downloads_match_screen, table_rows, update
@@ -33,7 +33,7 @@ def client(sqlite_reference_settings):
 def secret_settings(tmp_path_factory):
     """A store of its own (the query cache is shared by the apps of a process, keyed by store)
     where every count up to 600 is small: some RSA household counts are masked."""
-    return dataclasses.replace(initialised(tmp_path_factory.mktemp("structures-secret")), secrecy_threshold=600)
+    return initialised(tmp_path_factory.mktemp("structures-secret"), threshold=600)
 
 
 def draw(client, types) -> dict:

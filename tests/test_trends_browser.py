@@ -7,7 +7,7 @@ import pytest
 from dash.testing.wait import until
 
 from dashboard.app import create_app
-from dashboard.indicators import queries
+from tests.helpers import queries
 from tests.browser_checks import axe_violations
 from tests.helpers import pick
 

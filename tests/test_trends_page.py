@@ -10,7 +10,8 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_period, fr_value
-from dashboard.indicators import queries
+from dashboard.indicators.reader import EXTENSION
+from tests.helpers import queries
 from dashboard.indicators.registry import decimals
 from dashboard.views import trends_view
 from tests.panels import assert_downloads_match_screen, page_layout, table_rows, texts, update, value_of
@@ -86,7 +87,7 @@ def test_the_ali_start_is_its_first_month_of_activity_labelled_as_such(client):
 
 def test_a_published_start_date_is_marked_as_the_start(app, monkeypatch):
     published = queries.alis().assign(start_date=[dt.date(2023, 2, 15)] + [None] * (len(queries.alis()) - 1))
-    monkeypatch.setattr(queries, "alis", lambda: published)
+    monkeypatch.setattr(app.server.extensions[EXTENSION], "alis", lambda: published)
     _chart, inputs = trends_view.series("rsa_foyers", ["ALI-2022-01", "ALI-2022-02"])
     assert inputs["marks"][0] == {"code": "ALI-2022-01", "day": dt.date(2023, 2, 15), "label": "Démarrage de l'ALI",
                                   "name": queries.find_territory("ALI-2022-01")["name"]}

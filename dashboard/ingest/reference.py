@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from dashboard.publication.publisher import publish_all, store_threshold
 from dashboard.ingest.importer import ImportOutcome, Provenance, import_file
 from dashboard.settings import PROJECT_ROOT
+from dashboard.store.models import Publication
 
 MANIFEST = PROJECT_ROOT / "data" / "reference" / "manifest.toml"
 # The demo dataset (data/demo): loaded after the reference data, always labelled "demo".
@@ -50,5 +51,9 @@ def load_reference(engine: Engine, raw_dir: Path, *, demo: bool = False,
         if progress:
             progress(entry, outcome)
     with engine.begin() as conn:
-        publish_all(conn, threshold if threshold is not None else store_threshold(conn))
+        wanted = threshold if threshold is not None else store_threshold(conn)
+        # Published once for all the files; again only when something changed.
+        if any(not o.already_imported for o in outcomes) or wanted != store_threshold(conn) \
+                or not conn.execute(select(Publication.unit).limit(1)).first():
+            publish_all(conn, wanted)
     return outcomes
