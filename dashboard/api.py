@@ -70,11 +70,15 @@ def install(server: Flask, prefix: str) -> None:
         period_type, start = _period(args["periode"])
         geography = args.get("geographie") or published.geography_of(indicator, period_type, start)
         frame = published.values(indicator, level, period_type, start, geography) if geography else None
+        # A flag is "secret" or missing (None, or NaN in a frame): only the former masks.
         rows = [] if frame is None else [{
-            "code": r.code, "nom": r.name, "valeur": None if r.flag else _number(r.value),
-            "secret": bool(r.flag), "periode": args["periode"], "source": r.source,
-            "date_des_donnees": r.data_date, "import": None if r.import_id != r.import_id else int(r.import_id),
+            "code": r.code, "nom": r.name, "valeur": None if r.flag == "secret" else _number(r.value),
+            "secret": r.flag == "secret", "periode": args["periode"],
+            "source": r.source, "date_des_donnees": r.data_date if isinstance(r.data_date, str) else None, "import": None if r.import_id != r.import_id else int(r.import_id),
             "fiabilite": QUALITIES.get(r.quality, r.quality), "demonstration": r.quality == "demo",
+            # Summed through a weight below 1 (a commune split between two territories): a whole
+            # number, but an estimate.
+            "estimation": bool(r.estimated),
         } for r in frame.itertuples()]
         meta = {"indicateur": indicator, "niveau": level, "periode": args["periode"], "geographie": geography,
                 "licence": LICENCE, "secret": "valeur masquée (« s ») : secret statistique"}
