@@ -4,6 +4,7 @@ same statistical secrecy as the pages). Unknown parameters get a 400 with a clea
 from __future__ import annotations
 
 import csv
+import hashlib
 import datetime as dt
 import io
 import re
@@ -12,7 +13,8 @@ from flask import Blueprint, Flask, Response, jsonify, request
 
 from dashboard.indicators.reader import published
 from dashboard.ingest import parse
-from dashboard.indicators.registry import DERIVED_BY_CODE
+from dashboard.indicators.registry import DERIVED_BY_CODE, STORED
+from dashboard.publication.publisher import unit_of
 from dashboard.store.models import LEVELS, QUALITIES
 
 LICENCE = "Licence Ouverte / Etalab 2.0 (données publiques) ; voir « source » pour chaque valeur"
@@ -30,6 +32,21 @@ def install(server: Flask, prefix: str) -> None:
     @bp.errorhandler(BadRequest)
     def bad_request(error):
         return jsonify({"erreur": str(error)}), 400
+
+    @bp.before_request
+    def revalidate():
+        """A client (or a reverse proxy) that holds the answer of this URL for the current
+        publication gets a 304 before anything is read."""
+        if request.method == "GET" and _etag() in request.if_none_match:
+            answer = Response(status=304)
+            return _cacheable(answer)
+        return None
+
+    @bp.after_request
+    def tag(answer: Response):
+        if request.method == "GET" and answer.status_code == 200:
+            _cacheable(answer)
+        return answer
 
     @bp.route("/openapi.json")
     def openapi():
@@ -110,6 +127,31 @@ def _period(text: str) -> tuple[str, dt.date]:
     if not 1900 <= year <= 2100:
         raise BadRequest(f"année hors limites : {text!r}")
     return "year", dt.date(year, 1, 1)
+
+
+# Published figures change only when an import is published: a proxy may keep an answer a
+# minute, then must ask again (a 304 when nothing was published since).
+CACHE_CONTROL = "public, max-age=60, must-revalidate"
+
+
+def _etag() -> str:
+    """The answer's version: its URL and the version of the publication it reads (the unit of
+    the indicator asked for, else the whole publication)."""
+    versions = published.versions()
+    indicator = request.args.get("indicateur")
+    unit = unit_of(indicator) if isinstance(indicator, str) and indicator in _known_codes() else "*"
+    source = f"{request.full_path}|{published.url}|{unit}:{versions.get(unit)}|*:{versions.get('*')}"
+    return hashlib.sha256(source.encode()).hexdigest()[:32]
+
+
+def _known_codes() -> set[str]:
+    return {*DERIVED_BY_CODE, *(s.code for s in STORED)}
+
+
+def _cacheable(answer: Response) -> Response:
+    answer.set_etag(_etag())
+    answer.headers["Cache-Control"] = CACHE_CONTROL
+    return answer
 
 
 def _number(value):

@@ -69,3 +69,20 @@ def test_no_server_error_for_any_request_the_description_allows(app):
             assert response.status_code < 500, (case.path, case.query, response.text[:200])
 
     call()
+
+
+def test_answers_carry_an_etag_and_revalidate_with_304(app, tmp_path):
+    client = app.server.test_client()
+    url = "/api/v1/valeurs.json?indicateur=rsa_foyers&niveau=commune&periode=2026-10"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert "max-age" in first.headers["Cache-Control"] and "public" in first.headers["Cache-Control"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get(url.replace("rsa_foyers", "population").replace("2026-10", "2023"))
+    assert other.headers["ETag"] != first.headers["ETag"]
+    # A new publication of the family (a correction of another month) makes it stale.
+    store = make_engine(app.server.extensions["observatoire.reader"].url)
+    import_rsa(store, tmp_path / "correction.csv", "2021-01;93001;5000\n", tmp_path / "raw")
+    after = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
