@@ -166,3 +166,32 @@ def test_the_elected_officials_view_prints_on_one_a4_landscape_page(dash_duo, ap
     dash_duo.wait_for_element("#elus-headlines .elus-value", timeout=10)
     pages, pdf = pdf_pages(dash_duo, landscape=True, paper="A4")
     assert pdf.startswith(b"%PDF") and pages == 1
+
+
+def callback_requests(dash_duo) -> int:
+    """How many callback requests the page has sent to the server so far."""
+    return dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('_dash-update-component')).length;")
+
+
+def test_periods_change_in_the_browser_and_an_indicator_is_one_request(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/carte?indicateur=rsa_foyers&niveau=commune&periode=2026-10")
+    dash_duo.wait_for_contains_text("#carte-period-label", "octobre 2026", timeout=10)
+    check_map(dash_duo, "rsa_foyers", "commune", ("month", dt.date(2026, 10, 1)))
+    dash_duo.driver.execute_script("performance.setResourceTimingBufferSize(10000);")
+    before = callback_requests(dash_duo)
+    handle = dash_duo.find_element("#carte-period .rc-slider-handle, #carte-period [role=slider]")
+    for _ in range(3):
+        handle.send_keys(Keys.ARROW_LEFT)
+    dash_duo.wait_for_contains_text("#carte-period-label", "juillet 2026", timeout=10)
+    check_map(dash_duo, "rsa_foyers", "commune", ("month", dt.date(2026, 7, 1)))
+    until(lambda: "juillet 2026" in dash_duo.find_element("#carte-table caption").text, timeout=5)
+    assert "periode=2026-07" in dash_duo.driver.current_url
+    assert callback_requests(dash_duo) == before  # the slider, the map and the table: no request
+    pick(dash_duo, "#carte-indicator", "Foyers au RSA pour 100 habitants")
+    dash_duo.wait_for_contains_text("#carte-map", "pour 100 habitants", timeout=10)
+    until(lambda: callback_requests(dash_duo) > before, timeout=5)
+    assert callback_requests(dash_duo) == before + 1  # the series of the new indicator, at once
+    assert dash_duo.get_logs() == []

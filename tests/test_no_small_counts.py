@@ -74,26 +74,35 @@ def map_inputs(indicator, level, index):
             {"id": "carte-period", "property": "value", "value": index}]
 
 
+def map_series(client, indicator, level, index=0):
+    """The map's one request of an indicator change: every period's layer and table rows."""
+    answer = post(client, "..carte-series.data...carte-period.max...carte-period.marks...carte-period.value..",
+                  [{"id": "carte-series", "property": "data"}, {"id": "carte-period", "property": "max"},
+                   {"id": "carte-period", "property": "marks"}, {"id": "carte-period", "property": "value"}],
+                  map_inputs(indicator, level, index)[:2],
+                  [{"id": "carte-period", "property": "value", "value": index},
+                   {"id": "carte-state", "property": "data", "value": None}])
+    assert answer.status_code == 200, (indicator, level, answer.status_code)
+    return answer.get_json()["response"]["carte-series"]["data"]
+
+
 def test_map_table_and_downloads_hold_no_small_count(app):
-    """What the map's hover, its table and its CSV and Excel downloads show."""
+    """What the map's hover and its table show for every period the browser can step to, and
+    its CSV and Excel downloads."""
     client = app.server.test_client()
-    scanned, secrets = 0, {"carte-csv": 0, "carte-xlsx": 0}
+    scanned, secrets = 0, {"carte-csv": 0, "carte-xlsx": 0, "table": 0}
     for indicator in count_indicators():
         index = len(queries.periods(indicator)) - 1
         for level in LEVELS:
-            answer = post(client, "..carte-map.figure...carte-drawn.data...carte-source.children..."
-                                  "carte-period-label.children...carte-state.data..",
-                          [{"id": i, "property": p} for i, p in (("carte-map", "figure"), ("carte-drawn", "data"),
-                           ("carte-source", "children"), ("carte-period-label", "children"), ("carte-state", "data"))],
-                          map_inputs(indicator, level, index), [{"id": "carte-drawn", "property": "data", "value": None}])
-            assert answer.status_code == 200, (indicator, level, answer.status_code)
-            trace = answer.get_json()["response"]["carte-map"]["figure"]["data"][0]
-            hover = [french_number(c[0]) for c in trace["customdata"]]
-            assert small([v for v in hover if v is not None]) == [], (indicator, level)
-            answer = post(client, "carte-table.children", {"id": "carte-table", "property": "children"},
-                          [*map_inputs(indicator, level, index), {"id": "carte-sort", "property": "value", "value": "asc"}])
-            shown = [french_number(t) for t in cells(answer.get_json()["response"]["carte-table"]["children"])]
-            assert small([v for v in shown if v is not None]) == [], (indicator, level)
+            series = map_series(client, indicator, level, index)
+            assert len(series["periods"]) == index + 1
+            for period in series["periods"]:
+                hover = [french_number(c[0]) for c in period["layer"]["customdata"]]
+                assert small([v for v in hover if v is not None]) == [], (indicator, level, period["key"])
+                shown = [french_number(text) for _name, text, _value in period["rows"] if text is not None]
+                assert small([v for v in shown if v is not None]) == [], (indicator, level, period["key"])
+                assert small([v for _n, _t, v in period["rows"] if v is not None]) == []
+                secrets["table"] += sum(text is None for _name, text, _value in period["rows"])
             for button in ("carte-csv", "carte-xlsx"):
                 answer = post(client, "carte-download.data", {"id": "carte-download", "property": "data"},
                               [{"id": "carte-csv", "property": "n_clicks", "value": 1},
@@ -111,6 +120,7 @@ def test_map_table_and_downloads_hold_no_small_count(app):
             scanned += 1
     assert scanned > 20
     assert secrets["carte-csv"] == secrets["carte-xlsx"] > 0  # masked cells are there, as "s"
+    assert secrets["table"] > 0
 
 
 def test_api_answers_hold_no_small_count(app):

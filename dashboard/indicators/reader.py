@@ -90,6 +90,14 @@ class Reader:
                 return dict(conn.execute(select(Publication.unit, Publication.version)).all())
         return reading.once(f"versions:{self.url}", read)
 
+    def remember(self, key: tuple, indicator: str, compute: Callable[[], object]):
+        """Cache what a view builds from published reads of one indicator (the map's series of
+        periods), under the version of the indicator's publication unit."""
+        versions = self.versions()
+        unit = unit_of(indicator)
+        return self.cache.get_or_compute((self.url, "remember", key, unit, versions.get(unit), versions.get("*")),
+                                         compute)
+
     # -- catalogue ---------------------------------------------------------------------------
     @_memo()
     def imports(self) -> pd.DataFrame:
@@ -262,6 +270,22 @@ class Reader:
                    PublishedValue.period_start == period_start)
             .order_by(PublishedValue.code))
         return _typed(frame)[COLUMNS]
+
+    @_memo(_indicator_unit)
+    def series_values(self, indicator: str, levels: tuple[str, ...]) -> pd.DataFrame:
+        """Every period of one indicator at these levels, each period on the geography its
+        figures were given on, in one read (the map's series). Columns: level, period_type,
+        period_start, geography, and COLUMNS."""
+        frame = self._frame(
+            select(PublishedValue.level, PublishedValue.period_type, PublishedValue.period_start,
+                   PublishedValue.geography_code.label("geography"), PublishedValue.code, PublishedValue.name,
+                   PublishedValue.value, PublishedValue.flag, PublishedValue.import_id, PublishedValue.source,
+                   PublishedValue.quality, PublishedValue.data_date, PublishedValue.caveats,
+                   PublishedValue.aggregated, PublishedValue.estimated)
+            .where(PublishedValue.indicator_code == indicator, PublishedValue.level.in_(levels),
+                   PublishedValue.home.is_(True))
+            .order_by(PublishedValue.period_start, PublishedValue.level, PublishedValue.code))
+        return _typed(frame)
 
     @_memo()
     def profile(self, code: str, level: str, geography: str) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Carte: one indicator, one level, one period, drawn on the geography of the period's own date.
 
-The shapes reach the browser once per level and geography; changing the indicator or the period
-sends only the new values (a `dash.Patch` of the trace). The state is in the URL
+An indicator or level change is one request: every period's values reach the browser at once
+(`figures.map_series`), and the slider, "Lecture" and the table under the map change period in
+the browser (`renderMap` in assets/site/observatoire.js). The state is in the URL
 (`?indicateur=…&niveau=…&periode=…`), so a link reopens the same map.
 """
 from __future__ import annotations
@@ -13,9 +14,8 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboard.components.controls import select
 from dashboard.components.downloads import download_buttons, send_frame
 from dashboard.components.graphs import graph
-from dashboard.components.map_update import map_update
 from dashboard.components.provenance import source_note
-from dashboard.components.tables import values_table
+from dashboard.figures import map_series
 from dashboard.figures.maps import base_map
 from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals, period_key
@@ -52,7 +52,7 @@ def layout(indicateur: str | None = None, niveau: str | None = None, periode: st
         graph("carte-map", figure=base_map({"type": "FeatureCollection", "features": []}),
               style={"height": "560px"}),
         html.Div(id="carte-source"),
-        dcc.Store(id="carte-drawn"),
+        dcc.Store(id="carte-series"),
         dcc.Store(id="carte-state"),
         dcc.Store(id="carte-profile-path", data=dash.get_relative_path("/territoire/")),
         html.Div(id="carte-goto", hidden=True),
@@ -68,37 +68,28 @@ def layout(indicateur: str | None = None, niveau: str | None = None, periode: st
     ])
 
 
-@callback(Output("carte-period", "max"), Output("carte-period", "marks"), Output("carte-period", "value"),
-          Input("carte-indicator", "value"), State("carte-state", "data"), prevent_initial_call=True)
-def periods_of(indicator: str, shown):
-    """A new indicator keeps the period shown when it has it, else shows its latest."""
-    periods = published.periods(map_state.known_indicator(indicator))
-    return max(len(periods) - 1, 0), map_state.period_marks(periods), map_state.same_period_index(
-        indicator, periods, shown)
+@callback(Output("carte-series", "data"), Output("carte-period", "max"), Output("carte-period", "marks"),
+          Output("carte-period", "value"),
+          Input("carte-indicator", "value"), Input("carte-level", "value"),
+          State("carte-period", "value"), State("carte-state", "data"))
+def series(indicator, level, index, shown):
+    """The one request of an indicator or level change: every period's values, classes, hover
+    texts, legend and table rows. The slider, "Lecture" and the table then work in the browser.
+    A new indicator keeps the period shown when it has it, else shows its latest."""
+    indicator, level = map_state.known_indicator(indicator), map_state.known_level(level)
+    periods = published.periods(indicator)
+    data = published.remember(("carte-series", indicator, level), indicator, lambda: _payload(indicator, level))
+    if dash.ctx.triggered_id == "carte-indicator":
+        value = map_state.same_period_index(indicator, periods, shown)
+    else:  # the first drawing (the period from the URL) or a change of level
+        value = map_state.period_index(periods, index)
+    return data, max(len(periods) - 1, 0), map_state.period_marks(periods), value
 
 
-@callback(Output("carte-map", "figure"), Output("carte-drawn", "data"), Output("carte-source", "children"),
-          Output("carte-period-label", "children"), Output("carte-state", "data"),
-          Input("carte-indicator", "value"), Input("carte-level", "value"), Input("carte-period", "value"),
-          State("carte-drawn", "data"))
-def draw(indicator, level, index, drawn):
-    """Send the shapes only when the level or the geography changes; otherwise a Patch of values."""
-    view = map_state.resolve(indicator, level, index)
-    figure, shapes = map_update(view, drawn)
-    note = source_note(view.sources, caveats=view.caveats, demo=view.demo)
-    url_state = {"indicateur": view.indicator, "niveau": view.level,
-                 "periode": period_key(*view.period) if view.period else None}
-    return figure, shapes, note, view.period_label, url_state
-
-
-@callback(Output("carte-table", "children"),
-          Input("carte-indicator", "value"), Input("carte-level", "value"), Input("carte-period", "value"),
-          Input("carte-sort", "value"))
-def table(indicator, level, index, sort):
-    view = map_state.resolve(indicator, level, index)
-    sort = sort if sort in [s["value"] for s in SORTS] else "desc"
-    return values_table(view.frame, unit=view.unit, decimals=decimals(view.indicator), sort=sort,
-                        caption=f"{view.label} — {view.period_label}", reference=view.reference)
+def _payload(indicator: str, level: str) -> dict:
+    views = map_state.series(indicator, level)
+    return map_series.payload(views, published.geojson, decimals=decimals(indicator),
+                              notes=[source_note(v.sources, caveats=v.caveats, demo=v.demo) for v in views])
 
 
 @callback(Output("carte-download", "data"),
@@ -114,6 +105,11 @@ def download(_csv, _xlsx, indicator, level, index):
 
 # In the browser, no round trip: the URL follows the state, a click opens the territory's profile,
 # the play button runs the clock that moves the slider (assets/site/observatoire.js).
+clientside_callback(ClientsideFunction("observatoire", "renderMap"),
+                    Output("carte-map", "figure"), Output("carte-source", "children"),
+                    Output("carte-period-label", "children"), Output("carte-state", "data"),
+                    Output("carte-table", "children"),
+                    Input("carte-series", "data"), Input("carte-period", "value"), Input("carte-sort", "value"))
 clientside_callback(ClientsideFunction("observatoire", "replaceQuery"), Output("carte-url-sink", "children"),
                     Input("carte-state", "data"))
 clientside_callback(ClientsideFunction("observatoire", "openProfile"), Output("carte-goto", "children"),

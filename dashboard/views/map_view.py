@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.formatting import fr_period
-from dashboard.indicators.reader import published
+from dashboard.indicators.reader import COLUMNS, published
 from dashboard.indicators.registry import period_key
 
 LEVELS = {"commune": "Communes", "circonscription": "Circonscriptions / territoires ALI",
@@ -158,3 +158,28 @@ def resolve(indicator, level, index) -> MapView:
             row = department.iloc[0]
             reference = (row["name"], row["value"], row["flag"])
     return MapView(indicator, label, unit, level, period, geography, frame, codes, reference)
+
+
+def series(indicator, level) -> list[MapView]:
+    """The map's view for every period of the indicator (what the browser steps through), from
+    one read of the published values; the same views as `resolve` gives period by period."""
+    indicator, level = known_indicator(indicator), known_level(level)
+    if level == "qpv":  # drawn on the QPV geography of each date, whatever the figures' own
+        return [resolve(indicator, level, index) for index in range(len(published.periods(indicator)))]
+    meta = published.indicators().set_index("code")
+    label, unit = (meta.loc[indicator, "label"], meta.loc[indicator, "unit"]) if indicator in meta.index else ("", "")
+    rows = published.series_values(indicator, (level, "departement"))
+    by_period = {key: part for key, part in rows.groupby(["period_type", "period_start"], sort=False)}
+    views = []
+    for period in published.periods(indicator):
+        part = by_period.get(period)
+        geography = part["geography"].iloc[0] if part is not None else published.geography_of(indicator, *period)
+        frame = part[part["level"] == level][COLUMNS].reset_index(drop=True) if part is not None \
+            else published.empty_values()
+        reference = None
+        if level != "departement" and part is not None and (part["level"] == "departement").any():
+            row = part[part["level"] == "departement"].iloc[0]
+            reference = (row["name"], row["value"], row["flag"])
+        codes = published.shape_codes(geography, level) if geography else []
+        views.append(MapView(indicator, label, unit, level, period, geography, frame, codes, reference))
+    return views

@@ -12,6 +12,77 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.history.replaceState(window.history.state, "", window.location.pathname + "?" + params.toString());
       return "";
     },
+    /* The map of one period from the series the server sent once (figures/map_series.py): the
+       figure, its source note, the period's label, the URL state and the table under the map,
+       sorted as asked. No request to the server. */
+    renderMap: function (series, index, sort) {
+      var noUpdate = window.dash_clientside.no_update;
+      if (!series || !series.periods || !series.periods.length) {
+        return [noUpdate, noUpdate, "aucune période", noUpdate,
+                {type: "P", namespace: "dash_html_components",
+                 props: {children: "Aucune valeur pour ce choix.", className: "text-muted"}}];
+      }
+      var count = series.periods.length;
+      var i = (typeof index === "number" && isFinite(index)) ? Math.min(Math.max(Math.round(index), 0), count - 1)
+        : count - 1;
+      var period = series.periods[i];
+      var base = series.shapes[period.shapes];
+      var trace = Object.assign({}, base.data[0], period.layer);
+      var layout = Object.assign({}, base.layout, {title: {text: period.title, x: 0.01}});
+      var figure = {data: [trace], layout: layout};
+      return [figure, period.note, period.label, period.state,
+              window.dash_clientside.observatoire.valuesTable(period, series.unit, sort)];
+    },
+    /* The table of the values of one period, as components/tables.py draws it on the server:
+       a caption, "s" with its explanation, secret cells last, aria-sort on the sorted column. */
+    valuesTable: function (period, unit, sort) {
+      function el(type, props, namespace) {
+        return {type: type, namespace: namespace || "dash_html_components", props: props};
+      }
+      function cell(text, className) {
+        var secret = el("Abbr", {children: "s", title: "Secret statistique : valeur trop petite pour être " +
+          "publiée, ou qui permettrait d'en déduire une autre par différence."});
+        return el("Td", {children: text === null ? secret : text, className: className});
+      }
+      if (!period.rows.length) {
+        return el("P", {children: "Aucune valeur pour ce choix.", className: "text-muted"});
+      }
+      var rows = period.rows.slice();
+      if (sort === "name") {
+        rows.sort(function (a, b) { return a[0].localeCompare(b[0], "fr"); });
+      } else {
+        var sign = sort === "asc" ? 1 : -1;
+        rows.sort(function (a, b) {
+          var sa = a[1] === null, sb = b[1] === null;
+          if (sa !== sb) { return sa ? 1 : -1; }
+          if (a[2] === null || b[2] === null) { return (a[2] === null) - (b[2] === null); }
+          return sign * (a[2] - b[2]);
+        });
+      }
+      var ariaName = sort === "name" ? "ascending" : "none";
+      var ariaValue = sort === "name" ? "none" : (sort === "asc" ? "ascending" : "descending");
+      var body = rows.map(function (r) {
+        return el("Tr", {children: [el("Th", {children: r[0], scope: "row", className: "fw-normal"}),
+                                    cell(r[1], "text-end")]});
+      });
+      var parts = [
+        el("Caption", {children: period.caption, className: "caption-top"}),
+        el("Thead", {children: el("Tr", {children: [
+          el("Th", {children: "Territoire", scope: "col", "aria-sort": ariaName}),
+          el("Th", {children: "Valeur (" + unit + ")", scope: "col", className: "text-end", "aria-sort": ariaValue})
+        ]})}),
+        el("Tbody", {children: body})
+      ];
+      if (period.reference) {
+        parts.push(el("Tfoot", {children: el("Tr", {children: [
+          el("Th", {children: period.reference[0], scope: "row"}),
+          cell(period.reference[1], "text-end fw-semibold")]})}));
+      }
+      return el("Div", {children: el("Table", {children: parts, size: "sm", striped: true, hover: true,
+                                                class_name: "mb-0"}, "dash_bootstrap_components"),
+                        className: "table-responsive", style: {maxHeight: "28rem", overflowY: "auto"},
+                        tabIndex: "0", role: "region", "aria-label": period.caption});
+    },
     /* The print button of a profile: the browser's print dialog (print CSS lays out the sheet). */
     print: function () {
       window.print();
