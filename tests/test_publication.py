@@ -197,3 +197,23 @@ def test_postgres_public_role_reads_published_tables_only(postgres_databases):
     with engine.connect() as conn, pytest.raises(Exception, match="permission denied"):
         conn.execute(text("SELECT * FROM app_user"))
     engine.dispose()
+
+
+def test_a_published_period_keeps_its_mask_when_later_periods_arrive(loaded_store, tmp_path):
+    _url, engine, raw = loaded_store
+    rng = random.Random(5)
+    with engine.connect() as conn:
+        communes = [c for (c,) in conn.execute(text(
+            "SELECT code FROM territory WHERE level = 'commune' AND geography_code = 'COG2025' ORDER BY code"))]
+    january = small_rsa(rng, communes, "2025-01")
+
+    def published_january():
+        with engine.connect() as conn:
+            return [r for r in published_rows(conn) if "2025-01-01" in r]
+
+    import_rsa(engine, tmp_path / "jan.csv", january, raw)
+    before = published_january()
+    assert any("secret" in r for r in before)
+    import_rsa(engine, tmp_path / "feb.csv", small_rsa(rng, communes, "2025-02"), raw)
+    import_small_ali(engine, raw, tmp_path / "ali.csv", rng, "2025-02")
+    assert published_january() == before
