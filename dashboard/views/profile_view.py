@@ -41,11 +41,12 @@ class Profile:
     options: list[dict] = field(default_factory=list)  # indicators of the trend chart
 
 
-def _point(history: pd.DataFrame, indicator: str, period) -> tuple:
-    """(value, flag) of one indicator and period in a history frame, (None, None) if absent."""
-    rows = history[(history["indicator"] == indicator) & (history["period_type"] == period[0])
-                   & (history["period_start"] == period[1])]
-    return (rows["value"].iloc[0], rows["flag"].iloc[0]) if len(rows) else (None, None)
+def _points(history: pd.DataFrame | None) -> dict[tuple, tuple]:
+    """(indicator, period type, period start) -> (value, flag) of a history frame."""
+    if history is None:
+        return {}
+    return {(i, t, s): (v, f) for i, t, s, v, f in zip(history["indicator"], history["period_type"],
+                                                       history["period_start"], history["value"], history["flag"])}
 
 
 def _main_circonscription(territory: dict) -> dict | None:
@@ -134,6 +135,7 @@ def build(territory: dict) -> Profile:
     reference = published.history(department["code"]) if department else history.iloc[0:0]
     circ_history = published.history(circonscription["code"]) if circonscription else None
     rows, used = [], [history]
+    reference_points, circ_points = _points(reference), _points(circ_history)
     for indicator, series in history.groupby("indicator", sort=False):
         if indicator not in meta.index:
             continue
@@ -143,7 +145,7 @@ def build(territory: dict) -> Profile:
         # (same area on two geographies, same territory; no area known, same geography only).
         first = series[_same_extent(series, last)].iloc[0]
         period = (last["period_type"], last["period_start"])
-        ref_value, ref_flag = _point(reference, indicator, period)
+        ref_value, ref_flag = reference_points.get((indicator, *period), (None, None))
         row = {
             "Thème": theme_of(indicator), "Indicateur": meta.loc[indicator, "label"], "Unité": unit,
             "Période": fr_period(*period), "Valeur": shown(last["value"], last["flag"]),
@@ -152,7 +154,7 @@ def build(territory: dict) -> Profile:
             if first["period_start"] != last["period_start"] else None,
         }
         if circ_history is not None:
-            row["Circonscription"] = shown(*_point(circ_history, indicator, period))
+            row["Circonscription"] = shown(*circ_points.get((indicator, *period), (None, None)))
         if department:
             row["Département"] = shown(ref_value, ref_flag)
             row["Écart au département"] = _gap(last["value"], last["flag"], ref_value, ref_flag, unit)
@@ -168,8 +170,8 @@ def build(territory: dict) -> Profile:
     table = Chart(f"Chiffres clés — {territory['name']}, dernière période connue de chaque indicateur",
                   frame.drop(columns=[c for c in frame.columns if c.startswith("_")]) if not frame.empty else frame,
                   name=f"profil_{territory['code']}", **provenance)
-    options = [{"label": meta.loc[c, "label"], "value": c} for c in frame.get("_code", [])
-               if history[history["indicator"] == c]["period_start"].nunique() > 1]
+    spans = history.groupby("indicator")["period_start"].nunique()
+    options = [{"label": meta.loc[c, "label"], "value": c} for c in frame.get("_code", []) if spans.get(c, 0) > 1]
     return Profile(territory, department, circonscription, ali_of(territory, circonscription),
                    structures_in(territory), table, frame["_decimals"].tolist() if not frame.empty else [],
                    provenance["demo"], options)
