@@ -60,6 +60,9 @@ CONTRACT_REFUSALS = (
     "nom", "NIR", "e-mail", "téléphone", "date de naissance", "numéro d'allocataire CAF",
     "PDF renommé", "ZIP renommé", "fichier vide", "fichier trop gros", "XLSX avec macros (.xlsm)",
     "zip bomb", "formule sans valeur calculée", "SIRET invalide (14 chiffres, clé de Luhn)",
+    # partner files as they really come (issue 16)
+    "guillemet jamais refermé", "point comme séparateur de milliers", "QPV d'une liste close à cette date",
+    "nombre démesuré",
 )
 CONTRACT_QUIRKS = (
     "UTF-8", "UTF-8 avec BOM", "Windows-1252", "séparateur ;", "séparateur ,", "séparateur tabulation",
@@ -73,6 +76,8 @@ CONTRACT_QUIRKS = (
     "ligne Total juste (retirée)", "secret s", "secret secret", "secret nd", "secret <5",
     "colonnes dans le désordre", "colonnes en plus (ignorées)",
     "injection de formule stockée inerte",
+    # partner files as they really come (issue 16)
+    "entier écrit avec des décimales nulles (1 037,00)",
 )
 
 
@@ -159,6 +164,22 @@ REFUSALS: dict[str, Refusal] = {
         (3, "Foyers", f"trouvé « 3,5 », {COUNT}"),
         (4, "Foyers", f"trouvé « 1 234,5 », {COUNT}"),
         (5, "Foyers", f"trouvé « 12.5 », {COUNT}"),
+    )),
+    "bad/allocataires_point_milliers.csv": Refusal("allocataires", ("point comme séparateur de milliers",), (
+        (2, "Foyers", "trouvé « 1.000 », attendu un nombre entier positif ou nul (ou une marque de secret : s, nd, "
+                      "<5) (le point n'est pas un séparateur de milliers : écrivez 1 000 ou 1000)"),
+        (3, "Foyers", "(le point n'est pas un séparateur de milliers : écrivez 2 000 ou 2000)"),
+    )),
+    "bad/allocataires_nombre_demesure.csv": Refusal("allocataires", ("nombre démesuré",), (
+        (2, "Foyers", "(au plus 15 chiffres)"),
+    )),
+    "bad/allocataires_guillemet_non_ferme.csv": Refusal("allocataires", ("guillemet jamais refermé",), (
+        (6, None, "trouvé « un guillemet (\") jamais refermé », attendu des guillemets refermés sur la même ligne"),
+    )),
+    "bad/allocataires_qpv_2015_apres_2023.csv": Refusal("allocataires", ("QPV d'une liste close à cette date",), (
+        (3, "CODGEO", ("trouvé « QP093001 », attendu un QPV de la liste en vigueur en 01/2024 "
+                       "(liste « QPV 2015 (périmètres 2015–2023) » close le 31/12/2023)")),
+        (4, "CODGEO", "trouvé « QP093002 », attendu un QPV de la liste en vigueur en 02/2024"),
     )),
     "bad/allocataires_texte_dans_nombre.csv": Refusal("allocataires", ("texte dans une colonne de nombres",), (
         (3, "Foyers", f"trouvé « douze », {COUNT}"),
@@ -350,6 +371,9 @@ ACCEPTED: dict[str, Accepted] = {
                                 ("déléguée 93059", "2025-01", 2020), ("93001", "2025-01", 5350))),
     "quirks/allocataires_commune_nouvelle_2025.csv": Accepted(
         "allocataires", (), rsa(("93066", "2025-01", 11190), ("93001", "2025-01", 5350))),
+    "quirks/allocataires_zeros_decimaux.csv": Accepted(
+        "allocataires", ("entier écrit avec des décimales nulles (1 037,00)",),
+        rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 1037))),
     "quirks/allocataires_qpv.csv": Accepted(
         "allocataires", ("synonyme CODGEO",), rsa(("QP093001", "2023-06", 310), ("QP093003", "2023-06", 2450))),
     "quirks/ali_activite_periode_texte.csv": Accepted(

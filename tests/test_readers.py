@@ -132,11 +132,13 @@ def test_comma_separated_with_quoted_french_decimals(tmp_path):
     assert [list(r) for r in table.rows] == [["2024-03", "93001", "45,2"]]
 
 
-def test_quoted_field_spanning_lines_keeps_line_numbers(tmp_path):
+def test_quoted_field_spanning_lines_counts_rows_as_a_spreadsheet_shows_them(tmp_path):
+    """A quoted cell over two text lines is one row: the next row is row 3, as Excel and
+    LibreOffice number it, not text line 4."""
     text = 'Mois;Code;Foyers\r\n"mars\r\n2024";"93;001";1\r\n2024-04;93001;2\r\n'
     table = read(write(tmp_path, "f.csv", text.encode()))
     assert list(table.rows[0]) == ["mars\r\n2024", "93;001", "1"]
-    assert table.lines == [2, 4]
+    assert table.lines == [2, 3]
 
 
 def test_title_block_blank_and_trailing_rows(tmp_path):

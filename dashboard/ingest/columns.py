@@ -230,21 +230,24 @@ def _parse_column(table: RawTable, col: Column, values, total: list[bool], probl
     parser, expected = PARSERS[col.type]
     parsed: dict[Any, Any] = {}
     bad = object()
+    why: dict[Any, str] = {}  # what the parser said beyond "expected": the cause, in parentheses
     for raw in set(values):
         if raw is None or not str(raw).strip():
             parsed[raw] = None
             continue
         try:
             parsed[raw] = parser(str(raw))
-        except ValueError:
+        except ValueError as error:
             parsed[raw] = bad
+            if (cause := re.search(r"\((?:le point|au plus)[^)]*\)\s*$", str(error))) is not None:
+                why[raw] = " " + cause.group()
     out = [parsed[v] for v in values]
     if any(v is None or v is bad for v in parsed.values()):
         for n, (value, raw) in enumerate(zip(out, values)):
             if value is bad and total[n] and TOTAL_LABEL.match(parse.normalize_header(str(raw))):
                 out[n] = None  # the "Total" label of a total row, written in this column
             elif value is bad:
-                problems.append(_problem(table, table.lines[n], header, str(raw), expected))
+                problems.append(_problem(table, table.lines[n], header, str(raw), expected + why.get(raw, "")))
                 out[n] = None
             elif value is None and col.required and not total[n]:
                 problems.append(_problem(table, table.lines[n], header, "(vide)", expected))

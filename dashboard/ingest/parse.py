@@ -34,7 +34,10 @@ _THOUSANDS = " \u00a0\u202f\u2009"
 _SECRET_WORDS = {"s", "secret", "nd", "n.d.", "n.d"}
 _SECRET_BELOW = re.compile(r"<\s*\d+")
 _INT = re.compile(rf"\d{{1,3}}(?:[{_THOUSANDS}]\d{{3}})+|\d+")
-_EXCEL_INT = re.compile(r"(\d+)\.0+")  # repr of an integral Excel number
+_EXCEL_INT = re.compile(r"(\d+)\.0+")  # repr of an integral Excel number (codes typed as numbers)
+# A French integer written with zero decimals (1 037,00): the comma is a decimal comma.
+_DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3})+")  # 1.000, 12.500: thousands or decimals? Ambiguous.
+_ZERO_DECIMALS = re.compile(rf"(\d{{1,3}}(?:[{_THOUSANDS}]\d{{3}})+|\d+),0+")
 _DECIMAL = re.compile(
     rf"-?(?:\d{{1,3}}(?:[{_THOUSANDS}]\d{{3}})+|\d+)(?:[.,]\d+)?(?:[eE][-+]?\d+)?"
 )
@@ -99,14 +102,28 @@ def parse_count(text: str | None) -> int | None | Secret:
     if _is_secret(text):
         return SECRET
     if _INT.fullmatch(text):
-        return int(re.sub(f"[{_THOUSANDS}]", "", text))
-    if m := _EXCEL_INT.fullmatch(text):
-        return int(m.group(1))
+        return _int(text)
+    # In text, a dot is never a thousands separator: "1.000" could be 1 or 1000, and is refused.
+    if _DOT_GROUPS.fullmatch(text):
+        raise ValueError(f"{EXPECTED_COUNT} (le point n'est pas un séparateur de milliers : écrivez "
+                         f"{text.replace('.', ' ')} ou {text.replace('.', '')})")
+    # Zero decimals are an integer, whatever wrote them: 1037.0 (a program's number), 1 037,00.
+    if m := (_EXCEL_INT.fullmatch(text) or _ZERO_DECIMALS.fullmatch(text)):
+        return _int(m.group(1))
     if text.startswith(("-", "\u2212")) and _DECIMAL.fullmatch(text.replace("\u2212", "-")):
         raise ValueError(f"{EXPECTED_COUNT} (pas de valeur négative)")
     if _DECIMAL.fullmatch(text):
         raise ValueError(f"{EXPECTED_COUNT} (sans décimales)")
     raise ValueError(EXPECTED_COUNT)
+
+
+def _int(text: str) -> int:
+    """An integer in plain digits and thousands separators; past 15 digits, no count is real
+    (and a float would lose it)."""
+    digits = re.sub(f"[{_THOUSANDS}]", "", text)
+    if len(digits.lstrip("0")) > 15:
+        raise ValueError(f"{EXPECTED_COUNT} (au plus 15 chiffres)")
+    return int(digits)
 
 
 def parse_decimal(text: str | None) -> float | None | Secret:

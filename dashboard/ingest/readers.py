@@ -215,19 +215,29 @@ _STREAM_ENCODING = {"utf-8": "utf-8-sig"}
 
 
 def _csv_rows(text: str | io.TextIOBase, separator: str, name: str) -> Iterator[tuple[int, list[str | None]]]:
-    """Records with the physical line each starts on (a quoted field may span lines)."""
+    """Records numbered as a spreadsheet shows them (a quoted cell may span several text lines
+    and is still one row). A quote that is never closed, or that swallows whole rows (a cell
+    holding both line breaks and the separator), is refused at the row where it opened: csv
+    would otherwise read every following line into that one cell, without a word."""
     source = io.StringIO(text, newline="") if isinstance(text, str) else text
-    reader = csv.reader(source, delimiter=separator)
-    line = 1
+    reader = csv.reader(source, delimiter=separator, strict=True)
+    line = 0
     seen: dict[str, str] = {}  # one object per distinct text: a large file repeats its months and codes
     try:
         for record in reader:
+            line += 1
+            if any("\n" in c and separator in c for c in record):
+                _refuse_open_quote(name, line)
             # a tuple per record: lighter than a list, and a large file has millions of them
             yield line, tuple([seen.setdefault(t, t) if (t := c.strip()) else None for c in record])
-            line = reader.line_num + 1
     except csv.Error:
-        _refuse(name, "un champ trop long ou un guillemet (\") jamais refermé",
-                "un fichier CSV dont les champs entre guillemets sont refermés", line=line)
+        _refuse_open_quote(name, line + 1)
+
+
+def _refuse_open_quote(name: str, line: int) -> NoReturn:
+    _refuse(name, "un guillemet (\") jamais refermé",
+            "des guillemets refermés sur la même ligne : celui-ci avale les lignes suivantes "
+            "(retirez-le ou refermez-le)", line=line)
 
 
 def _choose_separator(text: str, header_score: HeaderScore) -> str:
@@ -236,10 +246,12 @@ def _choose_separator(text: str, header_score: HeaderScore) -> str:
     sample = text[: 1 << 20]  # enough for the header and first rows of any file
 
     def key(sep: str) -> tuple[int, int, int]:
-        try:
-            grid = list(islice(_non_empty(_csv_rows(sample, sep, "")), HEADER_SEARCH_ROWS))
+        grid = []
+        try:  # the rows before a broken quote still tell the separator (the quote is refused later)
+            for row in islice(_non_empty(_csv_rows(sample, sep, "")), HEADER_SEARCH_ROWS):
+                grid.append(row)
         except ImportRefused:
-            return (-1, 0, 0)
+            pass
         widths = Counter(len(cells) for _, cells in grid if len(cells) > 1)
         regular = widths.most_common(1)[0][1] if widths else 0
         return (_best_score(grid, header_score), regular, -SEPARATORS.index(sep))

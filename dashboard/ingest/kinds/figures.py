@@ -124,7 +124,7 @@ class FigureKind(Kind):
         qpv = _map_unique(keys, lambda k: k[:2] if QPV_CODE.match(k) else "")
         where = pd.DataFrame({
             "qpv": qpv.fillna(""),
-            "period": body["_period"].where(qpv.fillna("") == "", None),
+            "period": body["_period"],
             "cell": body[self.geography_column] if self.geography_column else None,
         }, index=body.index)
         ids = pd.Series(None, index=body.index, dtype=object)
@@ -154,7 +154,14 @@ class FigureKind(Kind):
         if qpv_prefix:
             # National QPV codes say their own vintage: QP… 2015 perimeters, QN… 2024 ones.
             geo = ctx.session.get(Geography, QPV_GEOGRAPHY[qpv_prefix])
-            return geo or ctx.problem(row, self.territory_column, code, "un QPV d'une géographie chargée (import « qpv »)")
+            if geo is None:
+                return ctx.problem(row, self.territory_column, code, "un QPV d'une géographie chargée (import « qpv »)")
+            if day is not None and not geo.in_force(day):
+                ended = f"close le {geo.valid_to:%d/%m/%Y}" if geo.valid_to and day > geo.valid_to \
+                    else f"en vigueur à partir du {geo.valid_from:%d/%m/%Y}"
+                return ctx.problem(row, self.territory_column, code,
+                                   f"un QPV de la liste en vigueur en {day:%m/%Y} (liste « {geo.label} » {ended})")
+            return geo
         if ctx.options.get("geography"):
             return ctx.session.get(Geography, ctx.options["geography"])
         if geo_cell:
