@@ -1,9 +1,18 @@
-"""National query benchmark: the query layer on a PostgreSQL store of national size.
+"""National query benchmark: the read side on a PostgreSQL store of national size.
 
     python bench/national_query_bench.py                     # 30 samples per query
     python bench/national_query_bench.py --samples 10 --keep # keep the run database afterwards
+    python bench/national_query_bench.py --months 12         # a smaller store (12 months instead of 60)
+    python bench/national_query_bench.py --profile-publication  # + cProfile (top 15) of the publication
     python bench/national_query_bench.py --try-index         # + the candidate index, measured in the run database
     python bench/national_query_bench.py --commit HEAD       # measure one commit (frozen copy of dashboard/)
+    OBSERVATOIRE_BENCH_CODE=/path/to/old/checkout python bench/national_query_bench.py  # the code before the
+                                                             # publication step (dashboard.indicators.queries)
+
+The script reads through whichever API the measured code has: `dashboard.indicators.reader.Reader`
+(the publication step: the bench data are published with `dashboard.publication.publish_all`,
+timed, in one transaction, before the reads), else the module `dashboard.indicators.queries`
+(masks, sums and ratios computed at request time; no publication).
 
 What it builds (see bench/README.md):
 - the COG2024 geography of bench/import_bench.py (101 départements, 35 000 communes, imported
@@ -13,11 +22,14 @@ What it builds (see bench/README.md):
   per dataset so that provenance joins work: a QPV2024 geography of 1 600 QPV each linked to one
   commune; `rsa_foyers` per commune and month 2019-01..2023-12 (2 100 000 rows), `population`
   per commune and year 2019..2023, `de_abc` per QPV and month (96 000 rows); then VACUUM ANALYZE.
-What it measures: `queries.values` (the map) and `queries.profile` (one territory, every
+What it measures: with the publication step, the publication of the whole store (what an
+import of all of it publishes in its transaction: every unit, every period), its time, the rows
+it writes and where its time goes; then `values` (the map) and `profile` (one territory, every
 indicator and period), cold (`cache.clear()` before the call: nothing of the query layer is
-cached, PostgreSQL's buffers stay warm) and warm (the same call again), p50/p95 in ms; where a
-cold call spends its time (SQL statements, cProfile); the indexes of `figure` and
-`territory_link` and EXPLAIN ANALYZE of the statements the calls send.
+cached, PostgreSQL's buffers stay warm) and warm (the same call again), p50/p95 in ms, right
+after the publication (no ANALYZE in between); where a cold call spends its time (SQL
+statements, cProfile); the indexes of the tables read and EXPLAIN ANALYZE of the statements the
+calls send.
 Nothing is written outside --workdir and the PostgreSQL databases named observatoire_bench_*.
 """
 from __future__ import annotations
@@ -44,7 +56,8 @@ N_QPV = 1_600
 MONTHS = [dt.date(2019 + i // 12, i % 12 + 1, 1) for i in range(60)]
 YEARS = [dt.date(y, 1, 1) for y in range(2019, 2024)]
 COG, QPV = "COG2024", "QPV2024"
-TARGET_MS = 100
+TARGET_MS = 50  # the issue's target for the map and the profile (--target-ms)
+THRESHOLD = 10  # primary secrecy threshold of the store
 RUN_PREFIX = f"{ib.PG_PREFIX}_query_"
 # --try-index without a value: the profile's lookup (the figures of a few hundred territories, every
 # period) as an index-only scan, instead of a parallel sequential scan of `figure`.
@@ -229,6 +242,7 @@ class SqlLog:
 
 
 def cases(queries, geo: list) -> list[tuple[str, object, object]]:
+    """`queries`: the old module `dashboard.indicators.queries` or a `Reader`: the same read methods."""
     """(label, function, argument picker): the pickers vary the month or the territory per sample."""
     communes = [c for _, _, cs in geo for c in cs]
     depts = [d for d, _, _ in geo]
@@ -289,9 +303,9 @@ def breakdown(engine, function, args, cache, top: int) -> None:
         profiler.disable()
         total = (time.perf_counter() - t) * 1000
     sql = sum(e[2] for e in log.entries) * 1000
-    generation = [e for e in log.entries if "import_event" in e[0]]
+    generation = [e for e in log.entries if _is_generation(e[0])]
     print(f"  one cold call, under cProfile: {total:.0f} ms; {len(log.entries)} SQL statements, "
-          f"{sql:.0f} ms in execute ({len(generation)} of them the cache generation, "
+          f"{sql:.0f} ms in execute ({len(generation)} of them the cache generation or publication versions, "
           f"{sum(e[2] for e in generation) * 1000:.0f} ms)")
     stats = pstats.Stats(profiler)
     root = str(ib.CODE_ROOT / "dashboard")
@@ -301,6 +315,13 @@ def breakdown(engine, function, args, cache, top: int) -> None:
     for ct, nc, name in ours[:top]:
         print(f"    {ct * 1000:8.1f} ms  {nc:>6} calls  {name}")
     return log.entries
+
+
+def _is_generation(statement: str) -> bool:
+    """The statement a cache key is built from: the old store generation (import_event), or the
+    publication's versions (SELECT … FROM publication)."""
+    flat = " ".join(statement.split())
+    return "import_event" in flat or "FROM publication" in flat and "FROM publication_" not in flat
 
 
 def plan_summary(plan: dict) -> str:
@@ -321,7 +342,7 @@ def explain(engine, entries, limit: int) -> list[dict]:
     """EXPLAIN (ANALYZE, BUFFERS) of the slowest distinct SELECTs of a call (not the generation)."""
     seen, out = set(), []
     for statement, params, seconds in sorted(entries, key=lambda e: -e[2]):
-        if not statement.lstrip().upper().startswith("SELECT") or "import_event" in statement or statement in seen:
+        if not statement.lstrip().upper().startswith("SELECT") or _is_generation(statement) or statement in seen:
             continue
         seen.add(statement)
         conn = engine.raw_connection()
@@ -349,19 +370,21 @@ def print_plans(label: str, plans: list[dict], client: bool = True) -> None:
         print(f"      {p['nodes']}")
 
 
+TABLES = ("figure", "territory_link", "territory", "published_value", "published_period")
+
+
 def show_indexes(db: str) -> None:
     import psycopg
 
     with psycopg.connect(ib.pg_url(db, "postgresql")) as conn:
-        rows = conn.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename IN "
-                            "('figure', 'territory_link', 'territory') ORDER BY tablename, indexname").fetchall()
+        rows = conn.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+                            "ORDER BY tablename, indexname", (list(TABLES),)).fetchall()
         sizes = dict(conn.execute("SELECT c.relname, pg_size_pretty(pg_relation_size(c.oid)) FROM pg_class c "
                                   "WHERE c.relkind IN ('r', 'i')").fetchall())
     print("\nindexes (pg_indexes):")
     for table, name, definition in rows:
         print(f"  {table:<15} {sizes.get(name, '?'):>8}  {definition.split(' USING ')[1]}  [{name}]")
-    print(f"  table sizes: figure {sizes.get('figure')}, territory {sizes.get('territory')}, "
-          f"territory_link {sizes.get('territory_link')}")
+    print("  table sizes: " + ", ".join(f"{t} {sizes[t]}" for t in TABLES if t in sizes))
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -369,6 +392,15 @@ def show_indexes(db: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--samples", type=int, default=30, help="samples per query (cold and warm)")
+    p.add_argument("--communes", type=int, default=N_COMMUNES,
+                   help=f"communes of the geography (default {N_COMMUNES}; another size builds its own template)")
+    p.add_argument("--months", type=int, default=len(MONTHS),
+                   help=f"months of rsa_foyers and de_abc from 2019-01 (default {len(MONTHS)})")
+    p.add_argument("--target-ms", type=float, default=TARGET_MS, help=f"p95 target (default {TARGET_MS} ms)")
+    p.add_argument("--profile-publication", action="store_true",
+                   help="run the publication under cProfile and print the top --publication-top functions "
+                        "(the publication time then includes cProfile's overhead)")
+    p.add_argument("--publication-top", type=int, default=15)
     p.add_argument("--keep", action="store_true", help="keep the run database at the end")
     p.add_argument("--rebuild", action="store_true", help="rebuild the geography template")
     p.add_argument("--try-index", nargs="?", const=DEFAULT_INDEX, action="append", metavar="SQL",
@@ -380,6 +412,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "observatoire_bench")
     p.add_argument("--commit", help="measure this commit (a frozen copy of its dashboard/, made with git archive)")
     args = p.parse_args(argv)
+    global TARGET_MS
+    TARGET_MS = args.target_ms
+    MONTHS[:] = [dt.date(2019 + i // 12, i % 12 + 1, 1) for i in range(args.months)]
     if args.commit:
         ib.CODE_ROOT = ib.freeze(args.commit, args.workdir)
         sys.path.insert(0, str(ib.CODE_ROOT))
@@ -392,8 +427,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"dashboard imported from {dashboard.__file__}, not from {ib.CODE_ROOT}")
     measured = ib.code_version()  # the modules are imported now: later edits of the checkout are not measured
     print(f"code: {measured}", flush=True)
-    geo = ib.geography(N_COMMUNES, N_DEPARTEMENTS)
-    work = args.workdir / f"c{N_COMMUNES}_d{N_DEPARTEMENTS}_m60"  # the files and template of import_bench.py
+    geo = ib.geography(args.communes, N_DEPARTEMENTS)
+    work = args.workdir / f"c{args.communes}_d{N_DEPARTEMENTS}_m60"  # the files and template of import_bench.py
     geojson_dir = work / "geojson"
     geojson_dir.mkdir(parents=True, exist_ok=True)
     for i, (code, _, cs) in enumerate(geo):
@@ -421,16 +456,109 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def read_api(engine):
+    """(name, object with the read methods, its cache): a `Reader` (the publication step), else
+    the old module `dashboard.indicators.queries`, configured on `engine`."""
+    try:
+        from dashboard.indicators.reader import Reader
+    except ImportError:
+        from dashboard.indicators import cache, queries
+
+        queries.configure(engine, secrecy_threshold=THRESHOLD)
+        return "dashboard.indicators.queries (computed at request time)", queries, cache
+    reader = Reader(engine)
+    return "dashboard.indicators.reader.Reader (published rows)", reader, reader.cache
+
+
+def publish(engine, args) -> None:
+    """`publish_all` of the whole store in one transaction (what an import of all the bench data
+    publishes inside its own), timed; the statements it sends, summed by kind; the rows per unit."""
+    from sqlalchemy import func, select
+
+    from dashboard import publication
+    from dashboard.publication import publisher
+    from dashboard.store.models import PublishedPeriod, PublishedValue
+
+    # Time spent per unit, measured from outside (the publisher's own functions, wrapped).
+    per_unit: dict[str, float] = {}
+    wrapped = {}
+    for name in ("_family_rows", "_ratio_rows", "_catalogue"):
+        original = getattr(publisher, name)
+        wrapped[name] = original
+
+        def timer(*a, _original=original, _name=name, **k):
+            t = time.perf_counter()
+            try:
+                return _original(*a, **k)
+            finally:
+                unit = a[1].name if _name != "_catalogue" else "(catalogue rows, all units)"
+                per_unit[unit] = per_unit.get(unit, 0.0) + time.perf_counter() - t
+        setattr(publisher, name, timer)
+    profiler = cProfile.Profile() if args.profile_publication else None
+    print(f"\npublication: publish_all(conn, threshold={THRESHOLD}) in one transaction, load average {_load()}"
+          + (" (under cProfile)" if profiler else ""), flush=True)
+    try:
+        with SqlLog(engine) as log:
+            t0 = time.perf_counter()
+            with engine.begin() as conn:
+                if profiler:
+                    profiler.enable()
+                written = publication.publish_all(conn, threshold=THRESHOLD)
+                if profiler:
+                    profiler.disable()
+                t1 = time.perf_counter()
+            t2 = time.perf_counter()
+    finally:
+        for name, original in wrapped.items():
+            setattr(publisher, name, original)
+    kinds: dict[str, list[float]] = {}
+    for statement, params, seconds in log.entries:
+        flat = " ".join(statement.split()).upper()
+        verb = flat.split(" ", 1)[0]
+        table = next((t for t in ("PUBLISHED_VALUE", "PUBLISHED_PERIOD", "PUBLICATION", "FIGURE", "TERRITORY_LINK",
+                                  "TERRITORY") if f" {t}" in flat), "other")
+        entry = kinds.setdefault(f"{verb} {table.lower()}", [0, 0.0])
+        entry[0] += 1
+        entry[1] += seconds
+    with engine.connect() as conn:
+        values = conn.execute(select(func.count()).select_from(PublishedValue)).scalar()
+        periods = conn.execute(select(func.count()).select_from(PublishedPeriod)).scalar()
+    total = t2 - t0
+    verdict = "ok" if total <= 90 else "MISSED"
+    print(f"  publication: {total:.1f} s (publish_all {t1 - t0:.1f} s + commit {t2 - t1:.1f} s)  "
+          f"target <= 90 s: {verdict}; {values:,} published_value rows, {periods:,} published_period rows; "
+          f"load average now {_load()}")
+    print("  per unit (rows written; time in the publisher's row building, measured from outside):")
+    for unit, n in written.items():
+        print(f"    {unit:<45} {n:>10,} rows  {per_unit.get(unit, 0.0):7.1f} s")
+    print(f"    {'(catalogue rows, all units)':<45} {'':>10}       {per_unit.get('(catalogue rows, all units)', 0):7.1f} s")
+    print("  SQL sent (statements and execute time, by kind):")
+    for kind, (n, seconds) in sorted(kinds.items(), key=lambda kv: -kv[1][1]):
+        print(f"    {kind:<35} {n:>6} statements {seconds:7.1f} s")
+    if profiler:
+        stats = pstats.Stats(profiler)
+        for order in ("cumulative", "tottime"):
+            print(f"  cProfile of the publication, top {args.publication_top} by {order}:")
+            rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][3 if order == "cumulative" else 2])
+            for (file, line, name), (_, nc, tt, ct, _) in rows[:args.publication_top]:
+                where = f"{Path(file).parent.name}/{Path(file).name}:{line}" if file != "~" else "~"
+                print(f"    cum {ct:7.1f} s  own {tt:7.1f} s  {nc:>10} calls  {name}  [{where}]")
+
+
 def run_queries(run: RunDatabase, geo: list, args) -> None:
-    from dashboard.indicators import cache, queries
     from dashboard.store import make_engine
 
     engine = make_engine(run.url)
     try:
-        queries.configure(engine, secrecy_threshold=10)
+        api, queries, cache = read_api(engine)
+        print(f"\nread API: {api}")
+        if api.startswith("dashboard.indicators.reader"):  # the publication step: publish, then read right after
+            publish(engine, args)
+        else:
+            print("publication: none (this code masks, sums and divides at request time)")
         todo = cases(queries, geo)
         if not hasattr(queries, "profile"):
-            print("profile: not available (dashboard.indicators.queries has no `profile`)")
+            print("profile: not available (the read API has no `profile`)")
         print(f"\n{args.samples} samples per query; cold = cache.clear() before the call (PostgreSQL's buffers stay "
               f"warm), warm = the same call again; ms; p95 = nearest rank; load average {_load()} "
               f"on {os.cpu_count()} CPUs (other work on the machine shows in p95)", flush=True)
@@ -464,8 +592,6 @@ def run_queries(run: RunDatabase, geo: list, args) -> None:
             try_index(run, engine, todo, results, logs, args, cache)
     finally:
         engine.dispose()
-    if not hasattr(queries, "profile"):
-        print("profile: not available — rerun when dashboard.indicators.queries.profile exists")
 
 
 def try_index(run, engine, todo, before, logs, args, cache) -> None:

@@ -62,7 +62,7 @@ CONTRACT_REFUSALS = (
     "zip bomb", "formule sans valeur calculée", "SIRET invalide (14 chiffres, clé de Luhn)",
     # partner files as they really come (issue 16)
     "guillemet jamais refermé", "point comme séparateur de milliers", "QPV d'une liste close à cette date",
-    "nombre démesuré",
+    "nombre démesuré", "plusieurs feuilles de données", "cellule isolée très loin du tableau",
 )
 CONTRACT_QUIRKS = (
     "UTF-8", "UTF-8 avec BOM", "Windows-1252", "séparateur ;", "séparateur ,", "séparateur tabulation",
@@ -77,7 +77,7 @@ CONTRACT_QUIRKS = (
     "colonnes dans le désordre", "colonnes en plus (ignorées)",
     "injection de formule stockée inerte",
     # partner files as they really come (issue 16)
-    "entier écrit avec des décimales nulles (1 037,00)",
+    "entier écrit avec des décimales nulles (1 037,00)", "feuille masquée (ignorée)",
 )
 
 
@@ -181,6 +181,15 @@ REFUSALS: dict[str, Refusal] = {
                        "(liste « QPV 2015 (périmètres 2015–2023) » close le 31/12/2023)")),
         (4, "CODGEO", "trouvé « QP093002 », attendu un QPV de la liste en vigueur en 02/2024"),
     )),
+    "bad/allocataires_une_feuille_par_annee.xlsx": Refusal("allocataires", ("plusieurs feuilles de données",), (
+        (None, None, ("trouvé « plusieurs feuilles de données : « 2023 », « 2024 » », attendu une seule feuille "
+                      "de données par import : choisissez la feuille (option --sheet")),
+    )),
+    "bad/allocataires_cellule_isolee_lointaine.xlsx": Refusal(
+        "allocataires", ("cellule isolée très loin du tableau",), (
+            (1048576, "XFD", ("trouvé « une cellule remplie loin du tableau », attendu un tableau d'au plus "
+                              "12 millions de cellules (celui-ci s'étend sur 1048576 lignes × 16384 colonnes)")),
+        )),
     "bad/allocataires_texte_dans_nombre.csv": Refusal("allocataires", ("texte dans une colonne de nombres",), (
         (3, "Foyers", f"trouvé « douze », {COUNT}"),
         (4, "Foyers", f"trouvé « NC », {COUNT}"),
@@ -371,6 +380,8 @@ ACCEPTED: dict[str, Accepted] = {
                                 ("déléguée 93059", "2025-01", 2020), ("93001", "2025-01", 5350))),
     "quirks/allocataires_commune_nouvelle_2025.csv": Accepted(
         "allocataires", (), rsa(("93066", "2025-01", 11190), ("93001", "2025-01", 5350))),
+    "quirks/allocataires_feuille_masquee.xlsx": Accepted(
+        "allocataires", ("feuille masquée (ignorée)",), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
     "quirks/allocataires_zeros_decimaux.csv": Accepted(
         "allocataires", ("entier écrit avec des décimales nulles (1 037,00)",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 1037))),

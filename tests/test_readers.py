@@ -334,7 +334,9 @@ def test_xlsx_named_sheet(tmp_path):
         ws.append(["2024-03", 93001, 2])
 
     path = write(tmp_path, "f.xlsx", xlsx_bytes(build))
-    assert read(path).sheet == "2023"  # tie: the first sheet
+    # Two data sheets: never one of them silently (the other would be dropped), but the one named.
+    with pytest.raises(ImportRefused, match="plusieurs feuilles de données : « 2023 », « 2024 »"):
+        read(path)
     assert [list(r) for r in read(path, sheet="2024").rows] == [["2024-03", "93001", "2"]]
 
 

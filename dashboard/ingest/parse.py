@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 import unicodedata
 
@@ -87,6 +88,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=65536)  # a wide file repeats its headers in every row looked at
 def normalize_header(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", _fold(text)).strip("_")
 

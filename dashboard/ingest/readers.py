@@ -29,6 +29,9 @@ MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_MIN_SIZE = 1024 * 1024  # a tiny member may compress very well without being a bomb
 HEADER_SEARCH_ROWS = 30  # non-empty rows in which the header is looked for
+# The reader holds a sheet as a dense grid from A1 to its last filled cell: a stray cell far
+# below or to the right (a space left in XFD1048576) would make it allocate hundreds of GB.
+MAX_CELLS = 12_000_000
 SEPARATORS = (";", "\t", ",")  # in order of preference: French decimals use commas
 
 EXPECTED_TABLE = "un fichier CSV ou XLSX"
@@ -269,7 +272,8 @@ def _read_xlsx(data: bytes, name: str, header_score: HeaderScore, sheet: str | N
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = _worksheets(workbook, name)
-        sheet_name = _choose_sheet(workbook, sheets, sheet, name, header_score)
+        sheet_name = _choose_sheet(workbook, archive, sheets, sheet, name, header_score)
+        _check_extent(archive, sheet_name, name)
         grid = _sheet_grid(workbook, sheet_name)
     except CalamineError:
         _refuse_unreadable(name)
@@ -333,18 +337,67 @@ def _worksheets(workbook, name: str) -> list[str]:
     return names
 
 
-def _choose_sheet(workbook, sheets: list[str], sheet: str | None, name: str,
+def _visible(workbook, sheets: list[str]) -> list[str]:
+    from python_calamine import SheetVisibleEnum
+
+    visible = {m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible}
+    return [n for n in sheets if n in visible]
+
+
+def _choose_sheet(workbook, archive: zipfile.ZipFile, sheets: list[str], sheet: str | None, name: str,
                   header_score: HeaderScore) -> str:
-    """The named sheet, else the worksheet whose header scores best (first one on a tie)."""
+    """The named sheet (hidden or not), else the visible worksheet whose header scores best.
+    A hidden sheet is never chosen by itself (an older copy kept out of sight), and two visible
+    sheets with the best header are refused by name: importing one would drop the other."""
     if sheet is not None:
         if sheet not in sheets:
             _refuse(name, sheet, "le nom d'une feuille du classeur : " + _quoted(sheets))
         return sheet
-    if len(sheets) == 1:
-        return sheets[0]
+    visible = _visible(workbook, sheets) or sheets
+    if len(visible) == 1:
+        return visible[0]
     # The header is among the first rows: no need to load whole sheets to compare them.
-    return max(sheets, key=lambda n: _best_score(_sheet_grid(workbook, n, HEADER_SEARCH_ROWS * 4),
-                                                 header_score))
+    scores = {}
+    for candidate in visible:
+        _check_extent(archive, candidate, name)
+        scores[candidate] = _best_score(_sheet_grid(workbook, candidate, HEADER_SEARCH_ROWS * 4), header_score)
+    best = max(scores.values())
+    tied = [n for n in visible if scores[n] == best]
+    if best > 0 and len(tied) > 1:
+        _refuse(name, "plusieurs feuilles de données : " + _quoted(tied),
+                "une seule feuille de données par import : choisissez la feuille (option --sheet, ou le "
+                "choix de la feuille sur la page d'import) et importez les autres à leur tour")
+    return tied[0]
+
+
+_CELL_OR_ROW_REF = re.compile(rb"<(?:\w+:)?(c|row)\b[^>]*?\br=\"([A-Z]*)(\d+)\"")
+
+
+def _check_extent(archive: zipfile.ZipFile, sheet: str, name: str) -> None:
+    """Refuse a sheet whose filled cells span more than MAX_CELLS, before anything allocates
+    the grid: a byte scan of the cell and row references of its XML."""
+    try:
+        member = _sheet_path(archive, sheet)
+    except (StopIteration, KeyError):
+        return
+    last_row, last_col = 0, 0
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            for match in _CELL_OR_ROW_REF.finditer(window):
+                last_row = max(last_row, int(match[3]))
+                if match[2]:
+                    last_col = max(last_col, _column_index(match[2].decode()) + 1)
+            # a reference cut by the chunk's end is read whole in the next window
+            tail = window[-64:]
+    if last_row * max(last_col, 1) > MAX_CELLS:
+        raise ImportRefused([Problem(
+            file=name, sheet=sheet, line=last_row, column=_column_letter(max(last_col, 1) - 1),
+            found="une cellule remplie loin du tableau",
+            expected=(f"un tableau d'au plus {MAX_CELLS // 1_000_000} millions de cellules (celui-ci s'étend sur "
+                      f"{last_row} lignes × {last_col} colonnes) : effacez les cellules au-delà du tableau "
+                      "(Ctrl+Fin montre la dernière), puis enregistrez"))])
 
 
 def _sheet_grid(workbook, sheet: str, nrows: int | None = None) -> Grid:

@@ -330,3 +330,47 @@ if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("corpus-generated")
     for name, path in build(target).items():
         print(f"{name}\t{path.stat().st_size} octets")
+
+
+# --- partner files as they really come (issue 16) ---------------------------------------------
+
+@quirk("allocataires_feuille_masquee.xlsx")
+def hidden_older_sheet() -> bytes:
+    """A visible sheet and, hidden, an older copy with the same header and ten times the
+    values: the visible one is imported."""
+    def fill(wb):
+        old = wb.active
+        old.title = "Ancien export"
+        old.append(ALLOCATAIRES)
+        old.append(["2024-03", 93001, 53080])
+        old.append(["2024-03", 93005, 42100])
+        old.sheet_state = "hidden"
+        data = wb.create_sheet("Export")
+        data.append(ALLOCATAIRES)
+        data.append(["2024-03", 93001, 5308])
+        data.append(["2024-03", 93005, 4210])
+        wb.active = 1
+    return xlsx(fill)
+
+
+@bad("allocataires_une_feuille_par_annee.xlsx")
+def one_sheet_per_year() -> bytes:
+    """One data sheet per year: importing the first would drop the others without a word."""
+    def fill(wb):
+        for i, year in enumerate((2023, 2024)):
+            ws = wb.active if i == 0 else wb.create_sheet()
+            ws.title = str(year)
+            ws.append(ALLOCATAIRES)
+            ws.append([f"{year}-03", 93001, 5300 + i])
+            ws.append([f"{year}-03", 93005, 4200 + i])
+    return xlsx(fill)
+
+
+@bad("allocataires_cellule_isolee_lointaine.xlsx")
+def stray_far_cell() -> bytes:
+    """A space left in XFD1048576 (a Ctrl+End leftover): the sheet's grid would be 16 384
+    columns × 1 048 576 rows."""
+    def fill(wb):
+        simple_allocataires(wb)
+        wb.active["XFD1048576"] = " "
+    return xlsx(fill)
