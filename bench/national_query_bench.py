@@ -390,6 +390,7 @@ def show_indexes(db: str) -> None:
 # --- main ----------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> None:
+    global TARGET_MS
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--samples", type=int, default=30, help="samples per query (cold and warm)")
     p.add_argument("--communes", type=int, default=N_COMMUNES,
@@ -412,7 +413,6 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "observatoire_bench")
     p.add_argument("--commit", help="measure this commit (a frozen copy of its dashboard/, made with git archive)")
     args = p.parse_args(argv)
-    global TARGET_MS
     TARGET_MS = args.target_ms
     MONTHS[:] = [dt.date(2019 + i // 12, i % 12 + 1, 1) for i in range(args.months)]
     if args.commit:

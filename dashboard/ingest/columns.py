@@ -6,6 +6,7 @@ collecting every problem with its line and column instead of stopping at the fir
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -95,7 +96,12 @@ class Column:
 
     def accepts(self, normalized_header: str) -> bool:
         """The canonical name, a synonym, or the French label itself ("Date d'ouverture")."""
-        return normalized_header in {parse.normalize_header(n) for n in (self.name, self.label, *self.synonyms)}
+        return normalized_header in self.names
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """Every header this column answers to, normalised (computed once per column)."""
+        return frozenset(parse.normalize_header(n) for n in (self.name, self.label, *self.synonyms))
 
 
 @dataclass
@@ -126,9 +132,10 @@ def header_scorer(columns: list[Column]) -> Callable[[list[str]], int]:
     """How many cells of a candidate header row name a known column (finds the header under a
     title block)."""
 
+    known = frozenset().union(*(col.names for col in columns))
+
     def score(cells: list[str]) -> int:
-        normalized = [parse.normalize_header(c or "") for c in cells]
-        return sum(any(col.accepts(h) for col in columns) for h in normalized if h)
+        return sum(1 for c in cells if c and parse.normalize_header(c) in known)
 
     return score
 
