@@ -1,6 +1,14 @@
 """Map page benchmark: what /carte sends (bytes), and how fast an indicator change is answered
 under load.
 
+The same script runs against the code before the publication step and after it: it reads through
+`dashboard.indicators.queries` or the app's `Reader`, whichever the code has, and it sends the map
+page's callbacks as that code declares them. Before: an indicator change is `periods_of`, `draw`
+(a Patch of one period's values) and `table`; a period change is `draw` and `table`. After: an
+indicator change is one `series` request carrying every period; a period change sends nothing
+(the browser draws it). `PYTHONPATH=<old checkout> python bench/map_bench.py` measures the old
+code (gunicorn is started in the checkout that `dashboard` is imported from).
+
 1. Payload, with Flask's test client on a store made by `observatoire init` (reference + demo):
    - first load of /carte: the HTML, /_dash-layout, /_dash-dependencies, the pages router's
      callback (the page's layout), then the callbacks that fire at load (`draw` with the
@@ -15,7 +23,8 @@ under load.
 
 2. Server time of an indicator change under load: gunicorn (`dashboard.app:server()`, gthread)
    on a free port, N clients (asyncio, one keep-alive connection each) sending `draw` requests
-   that the server answers with a Patch, rotating over indicators and periods; closed loop
+   that the server answers with a Patch, rotating over indicators and periods (after the
+   publication step: `series` requests, one per indicator change, rotating over indicators); closed loop
    (next request as soon as the answer is in) and paced (one change per client every 1 s ±
    25 %); with and without the Redis cache. Latency is measured client-side.
 
@@ -27,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import importlib.util
 import json
 import os
 import random
@@ -44,6 +54,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The checkout `dashboard` is imported from (PYTHONPATH=<another checkout> measures that one):
+# gunicorn and `observatoire init` run there, so that they import the same code.
+CODE_ROOT = Path(importlib.util.find_spec("dashboard").origin).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # What Chrome sends: Flask-Compress then picks an encoding (and spends the CPU on it).
@@ -111,6 +124,16 @@ def periods_body(indicator, shown_state) -> dict:
                 ["carte-indicator.value"])
 
 
+def series_body(indicator, level, index, shown, changed="carte-indicator.value") -> dict:
+    """The map page after the publication step: one request per indicator or level change, every period."""
+    return body(SERIES_OUTPUTS, [("carte-indicator", "value", indicator), ("carte-level", "value", level)],
+                [("carte-period", "value", index), ("carte-state", "data", shown)], [changed] if changed else [])
+
+
+SERIES_OUTPUTS = [("carte-series", "data"), ("carte-period", "max"), ("carte-period", "marks"),
+                  ("carte-period", "value")]
+
+
 def router_body(pathname="/carte", search="") -> dict:
     return body([("_pages_content", "children"), ("_pages_store", "data")],
                 [("_pages_location", "pathname", pathname), ("_pages_location", "search", search)], (),
@@ -140,6 +163,16 @@ def is_patch(answer: dict) -> bool:
     return isinstance(figure, dict) and "__dash_patch_update" in figure
 
 
+def is_series(answer: dict) -> bool:
+    data = answer["response"].get("carte-series", {}).get("data")
+    return isinstance(data, dict) and bool(data.get("periods"))
+
+
+def good_answer(answer: dict) -> bool:
+    """What an indicator change of the load must get: a Patch (before), a series (after)."""
+    return is_series(answer) if "carte-series" in answer["response"] else is_patch(answer)
+
+
 # ---------------------------------------------------------------------------------------------
 # Store
 
@@ -147,7 +180,7 @@ def make_store(var: Path) -> None:
     env = {**os.environ, "OBSERVATOIRE_VAR_DIR": str(var)}
     env.pop("DATABASE_URL", None)
     started = time.perf_counter()
-    subprocess.run([str(VENV_BIN / "observatoire"), "init"], env=env, check=True, cwd=ROOT,
+    subprocess.run([str(VENV_BIN / "observatoire"), "init"], env=env, check=True, cwd=CODE_ROOT,
                    stdout=subprocess.DEVNULL)
     print(f"store: `observatoire init` (reference + demo) in {var} ({time.perf_counter() - started:.1f} s)")
 
@@ -166,14 +199,36 @@ def make_app(var: Path):
     return _APP["app"]
 
 
+def reads(app):
+    """The app's read API: its `Reader` (after the publication step), else the module
+    `dashboard.indicators.queries` that `create_app` configured."""
+    try:
+        from dashboard.indicators.reader import EXTENSION
+    except ImportError:
+        from dashboard.indicators import queries
+
+        return queries
+    return app.server.extensions[EXTENSION]
+
+
+def series_page(app) -> bool:
+    """Whether the map page answers an indicator change with every period (`series`)."""
+    return any("carte-series.data" in key for key in app.callback_map)
+
+
 def scenario(var: Path, n_indicators: int = 8, n_periods: int = 3) -> dict:
     """The default map state, and indicator × period pairs on the same shapes (so that `draw`
     answers them with a Patch): the indicators with the most periods first, each with values on
     the commune level for its latest period, and up to 3 of its latest periods."""
-    from dashboard.indicators import queries
     from dashboard.views import map_view
 
-    make_app(var)  # configures the query layer
+    app = make_app(var)  # configures the read side
+    queries = reads(app)
+    with app.server.app_context():  # map_view reads through the current app's reader
+        return _scenario(app, queries, map_view, n_indicators, n_periods)
+
+
+def _scenario(app, queries, map_view, n_indicators, n_periods) -> dict:
     start = map_view.from_url(None, None, None)
     first = map_view.resolve(start.indicator, start.level, start.period_index)
     shapes = f"{first.geography}|{first.level}"
@@ -192,18 +247,155 @@ def scenario(var: Path, n_indicators: int = 8, n_periods: int = 3) -> dict:
             break
     other = next(c for c in chosen if c != start.indicator)
     return {"start": start, "shapes": shapes, "geography": first.geography, "other": other,
+            "series": series_page(app), "indicators": list(chosen),
             "load": [(code, index) for code, indexes in chosen.items() for index in indexes]}
 
 
 # ---------------------------------------------------------------------------------------------
 # 1. Payload
 
-def payload(var: Path, plan: dict) -> None:
+def naive_figure(code, level, idx) -> bytes:
+    """The naive map: go.Choropleth on the raw source GeoJSON, same values, plotly.io.to_json."""
     import plotly.graph_objects as go
     import plotly.io as pio
 
     from dashboard.views import map_view
 
+    view = map_view.resolve(code, level, idx)
+    raw = json.loads(RAW_GEOJSON[view.geography].read_text(encoding="utf-8"))
+    values = view.frame.drop_duplicates("code").set_index("code").reindex(view.codes)["value"]
+    assert sorted(f["properties"]["code"] for f in raw["features"]) == sorted(view.codes), view.geography
+    fig = go.Figure(go.Choropleth(geojson=raw, locations=view.codes, z=values.astype(float).tolist(),
+                                  featureidkey="properties.code"))
+    fig.update_geos(fitbounds="locations", visible=False)
+    return pio.to_json(fig).encode()
+
+
+def payload(var: Path, plan: dict) -> None:
+    app = make_app(var)
+    with app.server.app_context():
+        (payload_series if plan["series"] else payload_draw)(var, plan)
+
+
+def payload_series(var: Path, plan: dict) -> None:
+    """The map page after the publication step: `series` carries every period; a period change
+    is drawn in the browser, with no request."""
+    client = make_app(var).server.test_client()
+    rows: list[tuple[str, str, int, int]] = []
+
+    def get(path, label, group):
+        answer = client.get(path)
+        assert answer.status_code == 200, (path, answer.status_code)
+        rows.append((group, label, len(answer.data), gz(answer.data)))
+        return answer
+
+    def post(payload_body, label, group):
+        answer = client.post("/_dash-update-component", data=dumps(payload_body), content_type="application/json")
+        if answer.status_code != 200:
+            raise SystemExit(f"callback {label} answered {answer.status_code}:\n{answer.get_data(as_text=True)[:2000]}")
+        rows.append((group, label, len(answer.data), gz(answer.data)))
+        return answer.get_json(), answer.data
+
+    html = get("/carte", "GET /carte (HTML)", "first").get_data(as_text=True)
+    get("/_dash-layout", "GET /_dash-layout", "first")
+    deps = get("/_dash-dependencies", "GET /_dash-dependencies", "first").get_json()
+    initial = [d["output"] for d in deps if d["output"].startswith(("..carte-", "carte-"))
+               and not d.get("prevent_initial_call") and not d.get("clientside_function")]
+    page, page_raw = post(router_body(), "router: _pages_content (page layout)", "first")
+    content = page["response"]["_pages_content"]["children"]
+    indicator = find_props(content, "carte-indicator")["value"]
+    level = find_props(content, "carte-level")["value"]
+    index = find_props(content, "carte-period")["value"]
+    first, first_raw = post(series_body(indicator, level, index, None, changed=None),
+                            "series (every period, shapes)", "first")
+    data = first["response"]["carte-series"]["data"]
+    index = first["response"]["carte-period"]["value"]
+    shown_state = data["periods"][index]["state"]
+    other = plan["other"]
+    change, change_raw = post(series_body(other, level, index, shown_state), "series (every period, shapes)",
+                              "indicator")
+    new_index = change["response"]["carte-period"]["value"]
+    other_data = change["response"]["carte-series"]["data"]
+    if not is_series(change):
+        raise SystemExit(f"the indicator change to {other} got no series")
+    previous = max(new_index - 1, 0)
+
+    naive_first = naive_figure(indicator, level, index)
+    naive_change, naive_period = naive_figure(other, level, new_index), naive_figure(other, level, previous)
+
+    def total(group):
+        sel = [r for r in rows if r[0] == group]
+        return sum(r[2] for r in sel), sum(r[3] for r in sel)
+
+    print("\n== 1. Payload (bytes of the response bodies; gzip = level 6) ==")
+    print(f"map page: `series` (every period in one answer; a period change is drawn in the browser, no request)")
+    print(f"map state at load: indicator={indicator} level={level} period index={index} "
+          f"({len(data['periods'])} periods, shapes {', '.join(data['shapes'])}); indicator change -> {other} "
+          f"({len(other_data['periods'])} periods, shown index {new_index}); period change -> index {previous}")
+    print(f"callbacks fired at load (no prevent_initial_call, server side, carte): {initial}")
+    titles = {"first": "First load of /carte (layout + figure data, no JS/CSS)",
+              "indicator": f"Indicator change ({indicator} -> {other}, commune level)"}
+    print(f"{'request':<48} {'raw kB':>9} {'gzip kB':>9}")
+    for group in ("first", "indicator"):
+        print(f"-- {titles[group]}")
+        for g, label, raw, zipped in rows:
+            if g == group:
+                print(f"   {label:<45} {kb(raw):>9} {kb(zipped):>9}")
+        raw, zipped = total(group)
+        print(f"   {'TOTAL':<45} {kb(raw):>9} {kb(zipped):>9}")
+    print(f"-- Period change (index {new_index} -> {previous}): no request (0 bytes)")
+
+    print("-- where the first load's bytes go (each part gzipped on its own)")
+    periods = data["periods"]
+    graph = find_props(content, "carte-map")
+    rest = json.loads(page_raw)
+    rest_graph = find_props(rest["response"]["_pages_content"]["children"], "carte-map")
+    rest_graph.pop("config", None)
+    rest_graph.pop("figure", None)
+    for label, part in [(f"series: shapes ({len(data['shapes'])} figure(s) with their geojson)", dumps(data["shapes"])),
+                        (f"series: value layers ({len(periods)} periods)", dumps([p["layer"] for p in periods])),
+                        (f"series: table rows ({len(periods)} periods)", dumps([p["rows"] for p in periods])),
+                        ("series: the rest (titles, notes, states, references)",
+                         dumps([{k: v for k, v in p.items() if k not in ("layer", "rows")} for p in periods])),
+                        ("series: slider max, marks, value", dumps({k: v for k, v in first["response"].items()
+                                                                   if k != "carte-series"})),
+                        ("page layout: carte-map config (French locale)", dumps(graph.get("config"))),
+                        ("page layout: carte-map initial empty figure (template)", dumps(graph.get("figure"))),
+                        ("page layout: the rest", dumps(rest))]:
+        print(f"   {label:<56} {kb(len(part)):>5} {kb(gz(part)):>9}")
+
+    first_raw_total, first_gz_total = total("first")
+    change_gz_total = total("indicator")[1]
+    non_figure_first_gz = first_gz_total - gz(first_raw)
+    print(f"-- naive: go.Choropleth on the raw GeoJSON ({RAW_GEOJSON[plan['geography']].relative_to(ROOT)}), "
+          "same values, plotly.io.to_json, whole figure on every change (one period per request)")
+    print(f"   {'naive figure, first load':<45} {kb(len(naive_first)):>9} {kb(gz(naive_first)):>9}")
+    print(f"   {'naive figure, indicator change':<45} {kb(len(naive_change)):>9} {kb(gz(naive_change)):>9}")
+    print(f"   {'naive figure, period change':<45} {kb(len(naive_period)):>9} {kb(gz(naive_period)):>9}")
+
+    def check(ok):
+        return "PASS" if ok else "FAIL"
+
+    ratios = [
+        ("first load, map only: naive figure (1 period) / our series (all)", gz(naive_first), gz(first_raw)),
+        ("first load, all: (naive figure + same other parts) / ours", gz(naive_first) + non_figure_first_gz,
+         first_gz_total),
+        ("indicator change: naive figure (1 period) / our series (all)", gz(naive_change), change_gz_total),
+    ]
+    print("-- ratios (gzip)")
+    for label, naive_size, ours in ratios:
+        ratio = naive_size / ours
+        print(f"   {label:<66} {ratio:>6.1f}×  {check(ratio >= TARGET_RATIO)} (target ≥ {TARGET_RATIO}×)")
+    print("-- targets")
+    print(f"   indicator change, gzip, 1 request (every period): {kb(change_gz_total)} kB "
+          f"{check(change_gz_total < TARGET_CHANGE_KB * 1000)} (target < {TARGET_CHANGE_KB} kB)")
+    print(f"   first load, gzip, layout + figure data: {kb(first_gz_total)} kB "
+          f"{check(first_gz_total < TARGET_FIRST_KB * 1000)} (target < {TARGET_FIRST_KB} kB)")
+    static_files(client, html)
+
+
+def payload_draw(var: Path, plan: dict) -> None:
+    """The map page before the publication step: `draw` answers with a Patch of one period."""
     client = make_app(var).server.test_client()
     rows: list[tuple[str, str, int, int]] = []
 
@@ -257,14 +449,7 @@ def payload(var: Path, plan: dict) -> None:
 
     # Naive: the raw source GeoJSON and the same values, sent whole on every change.
     def naive(code, idx) -> bytes:
-        view = map_view.resolve(code, level, idx)
-        raw = json.loads(RAW_GEOJSON[view.geography].read_text(encoding="utf-8"))
-        values = view.frame.drop_duplicates("code").set_index("code").reindex(view.codes)["value"]
-        assert sorted(f["properties"]["code"] for f in raw["features"]) == sorted(view.codes), view.geography
-        fig = go.Figure(go.Choropleth(geojson=raw, locations=view.codes, z=values.astype(float).tolist(),
-                                      featureidkey="properties.code"))
-        fig.update_geos(fitbounds="locations", visible=False)
-        return pio.to_json(fig).encode()
+        return naive_figure(code, level, idx)
 
     naive_first, naive_change, naive_period = naive(indicator, index), naive(other, new_index), naive(other, previous)
 
@@ -343,8 +528,11 @@ def payload(var: Path, plan: dict) -> None:
           f"{check(change_gz_total < TARGET_CHANGE_KB * 1000)} (target < {TARGET_CHANGE_KB} kB)")
     print(f"   first load, gzip, layout + figure data: {kb(first_gz_total)} kB "
           f"{check(first_gz_total < TARGET_FIRST_KB * 1000)} (target < {TARGET_FIRST_KB} kB)")
+    static_files(client, html)
 
-    # Static files, apart.
+
+def static_files(client, html: str) -> None:
+    """The JavaScript/CSS named in the HTML and fetched on demand, apart from the data."""
     in_html = list(dict.fromkeys(re.findall(r'(?:src|href)="(/(?:_dash-component-suites|assets)/[^"]+)"', html)))
     print("\n-- JavaScript/CSS named in the HTML of /carte (raw and gzip 6; 'served' = what Flask-Compress "
           f"sends for Accept-Encoding: {BROWSER_ENCODINGS}, 'ms' = time to serve it, in-process)")
@@ -394,7 +582,7 @@ class Gunicorn:
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), entry, "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-             "--keep-alive", "5", "--log-level", "warning", "--chdir", str(ROOT)],
+             "--keep-alive", "5", "--log-level", "warning", "--chdir", str(CODE_ROOT)],
             env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout=60.0) -> None:
@@ -566,15 +754,25 @@ async def run_clients(port: int, bodies: list[bytes], clients: int, duration: fl
 def load(var: Path, plan: dict, args, work: Path) -> None:
     shapes = plan["shapes"]
     level = plan["start"].level
-    bodies = [dumps(draw_body(code, level, index, shapes)) for code, index in plan["load"]]
+    if plan["series"]:  # one request per indicator change, every period; the shown period's state
+        shown = {"indicateur": plan["start"].indicator, "niveau": level, "periode": None}
+        pairs = [(code, None) for code in plan["indicators"]]
+        bodies = [dumps(series_body(code, level, 0, shown)) for code, _ in pairs]
+    else:
+        pairs = plan["load"]
+        bodies = [dumps(draw_body(code, level, index, shapes)) for code, index in pairs]
     print(f"\n== 2. Indicator change under load: gunicorn gthread -w {args.workers} --threads {args.threads}, "
           f"{args.clients} clients, {args.duration:.0f} s per mode, {os.cpu_count()} CPUs shared by server and "
           f"clients ==")
     print(f"load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])} "
           "(other processes on the machine take CPU from the server: see the 'others' column)")
-    print(f"requests: `draw` with carte-drawn={shapes!r} (answered by a Patch), rotating over "
-          f"{len(bodies)} indicator × period pairs of {len({c for c, _ in plan['load']})} indicators: "
-          + ", ".join(sorted({c for c, _ in plan["load"]})))
+    if plan["series"]:
+        print(f"requests: `series` (every period of the indicator; a period change sends nothing), rotating over "
+              f"{len(bodies)} indicators: " + ", ".join(sorted(plan["indicators"])))
+    else:
+        print(f"requests: `draw` with carte-drawn={shapes!r} (answered by a Patch), rotating over "
+              f"{len(bodies)} indicator × period pairs of {len({c for c, _ in plan['load']})} indicators: "
+              + ", ".join(sorted({c for c, _ in plan["load"]})))
     modes = [True, False] if args.redis is None else [args.redis]
     header = (f"{'cache':<12} {'mode':<22} {'count':>7} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
               f"{'p99 ms':>7} {'max ms':>7} {'srv CPU ms/req':>14} {'cores: server':>13} {'client':>6} "
@@ -588,12 +786,13 @@ def load(var: Path, plan: dict, args, work: Path) -> None:
             server.wait_ready()
             # Warm up: every pair on many connections (so both workers fill their caches), then a
             # few seconds of closed loop; check that the answers are Patches.
-            for (code, index), payload_body in zip(plan["load"], bodies):
+            for (code, index), payload_body in zip(pairs, bodies):
                 probe = urllib.request.Request(f"http://127.0.0.1:{server.port}/_dash-update-component",
                                                data=payload_body, headers={"Content-Type": "application/json"})
                 with urllib.request.urlopen(probe, timeout=60) as answer:
-                    if not is_patch(json.loads(answer.read())):
-                        raise RuntimeError(f"draw({code}, {index}) was answered by a whole figure, not a Patch")
+                    if not good_answer(json.loads(answer.read())):
+                        raise RuntimeError(f"change to ({code}, {index}) was answered by a whole figure, not a "
+                                           "Patch" if not plan["series"] else f"series({code}) came back empty")
             warm = asyncio.run(run_clients(server.port, bodies, min(args.clients, 16), 4.0, paced=False))
             if warm["errors"]:
                 raise RuntimeError(f"errors while warming up: {warm['errors'][:5]}\n{server.log.read_text()[-3000:]}")

@@ -96,3 +96,29 @@ def test_reimport_supersedes_and_keeps_earlier_figures(loaded_store, tmp_path):
             Figure.period_start == dt.date(2024, 3, 1)))
     assert sorted(rows) == [(100.0, first.import_id, second.import_id), (110.0, second.import_id, None)]
     assert current == 1
+
+
+def test_a_correction_is_checked_against_the_month_after_it(loaded_store, tmp_path):
+    """Exits of a month ≤ previous file active + entries: a corrected January imported after
+    February must not break February's rule (it was checked against December only)."""
+    _url, engine, raw = loaded_store
+    header = ("Mois;Code ALI;File active;Entrées;Sorties emploi durable;Sorties emploi de transition;"
+              "Sorties formation;Autres sorties;Dont QPV")
+
+    def send(name, *rows):
+        path = tmp_path / name
+        path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        return import_file(engine, path, "ali_activite", Provenance(source="ALI", licence="test"), raw_dir=raw,
+                           today=dt.date(2026, 11, 24))
+
+    send("janvier.csv", "2025-01;ALI-2022-03;100;10;1;1;1;1;20")
+    send("fevrier.csv", "2025-02;ALI-2022-03;30;5;40;20;20;10;10")  # 90 exits ≤ 100 + 5
+    before = snapshot(engine)
+    with pytest.raises(ImportRefused) as refused:
+        send("janvier_corrige.csv", "2025-01;ALI-2022-03;50;10;1;1;1;1;20")
+    problem = refused.value.problems[0]
+    assert (problem.line, problem.column) == (2, "File active")
+    assert "une file active d'au moins 85 : le mois suivant (02/2025), déjà importé, compte 90 sorties pour 5 " \
+           "entrées" in problem.expected
+    assert snapshot(engine) == before
+    send("janvier_corrige_bis.csv", "2025-01;ALI-2022-03;95;10;1;1;1;1;20")  # 90 ≤ 95 + 5: accepted

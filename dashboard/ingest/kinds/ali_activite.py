@@ -24,6 +24,10 @@ from dashboard.store.models import Ali, Figure, Geography, Territory
 EXITS = ("sorties_emploi_durable", "sorties_emploi_transition", "sorties_formation", "sorties_autres")
 
 
+def next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def previous_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
@@ -118,7 +122,31 @@ class AliActivite(FigureKind):
                     row, "sorties_autres", sum(exits),
                     f"des sorties (somme des quatre types) au plus égales à la file active du mois précédent "
                     f"({previous}) plus les entrées du mois ({row['entrees']})"))
+        # A correction is checked against the month after it too, when the store holds that one
+        # and this file does not: a smaller file active would break the later month's rule.
+        for row in rows:
+            after = next_month(row["_period"])
+            if not isinstance(row["file_active"], int) or (row["_territory_id"], after) in stock:
+                continue
+            stored = self._stored_month(ctx, row, after)
+            exits = [stored.get(f"ali_{c}") for c in EXITS]
+            entries = stored.get("ali_entrees")
+            if all(isinstance(v, int) for v in [*exits, entries]) and sum(exits) > row["file_active"] + entries:
+                problems.append(ctx.problem(
+                    row, "file_active", row["file_active"],
+                    f"une file active d'au moins {sum(exits) - entries} : le mois suivant ({after:%m/%Y}), déjà "
+                    f"importé, compte {sum(exits)} sorties pour {entries} entrées"))
         return problems
+
+    def _stored_month(self, ctx: Context, row: dict, month: dt.date) -> dict[str, int]:
+        """The stored entries and exits of the row's ALI for `month` (integers; secret ones left out)."""
+        ali = ali_of(ctx, row["code_ali"])
+        found = ctx.session.execute(select(Figure.indicator_code, Figure.value).where(
+            Figure.indicator_code.in_(["ali_entrees", *(f"ali_{c}" for c in EXITS)]),
+            Figure.period_type == "month", Figure.period_start == month, Figure.superseded_by.is_(None),
+            Figure.territory_id.in_(select(Territory.id).where(Territory.level == "circonscription",
+                                                               Territory.code == ali.circonscription_code))))
+        return {code: int(value) for code, value in found if value is not None}
 
     def _stored_stock(self, ctx: Context, row: dict, month: dt.date):
         """The file active of `month` already in the store; 0 before the ALI's known start."""
