@@ -78,6 +78,7 @@ CONTRACT_QUIRKS = (
     "injection de formule stockée inerte",
     # partner files as they really come (issue 16)
     "entier écrit avec des décimales nulles (1 037,00)", "feuille masquée (ignorée)",
+    "BOM UTF-8 puis Windows-1252", "ligne « Total Seine-Saint-Denis »",
 )
 
 
@@ -382,6 +383,10 @@ ACCEPTED: dict[str, Accepted] = {
         "allocataires", (), rsa(("93066", "2025-01", 11190), ("93001", "2025-01", 5350))),
     "quirks/allocataires_feuille_masquee.xlsx": Accepted(
         "allocataires", ("feuille masquée (ignorée)",), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
+    "quirks/allocataires_bom_puis_windows1252.csv": Accepted(
+        "allocataires", ("BOM UTF-8 puis Windows-1252",), rsa(("93001", "2024-03", 5308), ("93031", "2024-03", 4210))),
+    "quirks/allocataires_total_seine_saint_denis.csv": Accepted(
+        "allocataires", ("ligne « Total Seine-Saint-Denis »",), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
     "quirks/allocataires_zeros_decimaux.csv": Accepted(
         "allocataires", ("entier écrit avec des décimales nulles (1 037,00)",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 1037))),
@@ -596,6 +601,7 @@ def test_corpus_covers_every_item_of_the_contract():
     ("quirks/allocataires_separateur_tabulation.csv", lambda b: b"\t" in b and b";" not in b),
     ("quirks/allocataires_milliers_espaces.csv", lambda b: "\u00a0".encode() in b and "\u202f".encode() in b),
     ("bad/allocataires_vide.csv", lambda b: b == b""),
+    ("quirks/allocataires_bom_puis_windows1252.csv", lambda b: b.startswith(b"\xef\xbb\xbfP\xe9riode")),
 ])
 def test_corpus_files_keep_their_exact_bytes(name, check):
     """An editor or a git setting that "fixes" these files would silently empty the tests."""

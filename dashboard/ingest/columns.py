@@ -32,7 +32,8 @@ PERSONAL_HEADERS = re.compile(
 )
 
 
-TOTAL_LABEL = re.compile(r"^total(_general|_departement|_93)?$")
+# "Total", "Total général", "TOTAL 93", "Total Seine-Saint-Denis", "Total département"…
+TOTAL_LABEL = re.compile(r"^total(_general|_departement|_departemental|_93|_seine_saint_denis)?$")
 
 
 def _count(v: str) -> Any:

@@ -178,6 +178,8 @@ def _cell_text(text: str) -> str | None:
 
 def _read_csv(data: bytes, name: str, header_score: HeaderScore) -> RawTable:
     encoding, text = _decode(data)
+    if encoding not in ("utf-8-sig", "utf-16"):
+        data = data.removeprefix(_BOMS[0])  # a UTF-8 BOM before Windows-1252 rows: not part of the header
     separator = _choose_separator(text, header_score)
     # The rows are decoded again, chunk by chunk, from the bytes: holding the whole text as a
     # stream buffer would cost four bytes a character on a large file.
