@@ -128,7 +128,7 @@ def test_every_callback_belongs_to_a_public_page_and_none_writes(apps, store, cl
     outputs = {o.component_id for spec in callbacks.values()
                for o in (spec["output"] if isinstance(spec["output"], list) else [spec["output"]])}
     assert all(isinstance(i, str) and i.startswith(namespaces) for i in outputs), outputs
-    assert {"_pages_content", "embed-carte-map", "carte-map"} <= outputs
+    assert {"_pages_content", "embed-carte-map", "carte-series"} <= outputs  # carte-map: drawn in the browser
     assert not any("import-" in key for key in app.callback_map)
     assert any("import-" in key for key in internal.callback_map)
     engine = make_engine(store.database_url)
