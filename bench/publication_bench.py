@@ -40,6 +40,16 @@ def layout(client, path):
 
 
 def map_change(client, indicator, level):
+    """The map's indicator change: `series` (every period, the map page since the publication
+    step), else `draw` (one period, the page before it)."""
+    if SERIES[0]:
+        outputs = [{"id": i, "property": p} for i, p in (("carte-series", "data"), ("carte-period", "max"),
+                                                          ("carte-period", "marks"), ("carte-period", "value"))]
+        inputs = [{"id": "carte-indicator", "property": "value", "value": indicator},
+                  {"id": "carte-level", "property": "value", "value": level}]
+        return post(client, "..carte-series.data...carte-period.max...carte-period.marks...carte-period.value..",
+                    outputs, inputs, [{"id": "carte-period", "property": "value", "value": 0},
+                                      {"id": "carte-state", "property": "data", "value": None}])
     outputs = [{"id": i, "property": p} for i, p in (("carte-map", "figure"), ("carte-drawn", "data"),
                ("carte-source", "children"), ("carte-period-label", "children"), ("carte-state", "data"))]
     inputs = [{"id": "carte-indicator", "property": "value", "value": indicator},
@@ -48,6 +58,9 @@ def map_change(client, indicator, level):
     return post(client, "..carte-map.figure...carte-drawn.data...carte-source.children..."
                         "carte-period-label.children...carte-state.data..", outputs, inputs,
                 [{"id": "carte-drawn", "property": "data", "value": None}])
+
+
+SERIES = [False]
 
 
 def figures(name, samples):
@@ -73,7 +86,9 @@ def main() -> None:
     from dashboard.store import make_engine
 
     settings = load_settings()
-    client = create_app(settings).server.test_client()
+    app = create_app(settings)
+    SERIES[0] = any("carte-series.data" in key for key in app.callback_map)
+    client = app.server.test_client()
     engine = make_engine(settings.database_url)
     with engine.connect() as conn:
         from sqlalchemy import text

@@ -63,6 +63,7 @@ CONTRACT_REFUSALS = (
     # partner files as they really come (issue 16)
     "guillemet jamais refermé", "point comme séparateur de milliers", "QPV d'une liste close à cette date",
     "nombre démesuré", "plusieurs feuilles de données", "cellule isolée très loin du tableau",
+    "ligne Total sous la somme des lignes publiées",
 )
 CONTRACT_QUIRKS = (
     "UTF-8", "UTF-8 avec BOM", "Windows-1252", "séparateur ;", "séparateur ,", "séparateur tabulation",
@@ -78,7 +79,7 @@ CONTRACT_QUIRKS = (
     "injection de formule stockée inerte",
     # partner files as they really come (issue 16)
     "entier écrit avec des décimales nulles (1 037,00)", "feuille masquée (ignorée)",
-    "BOM UTF-8 puis Windows-1252", "ligne « Total Seine-Saint-Denis »",
+    "BOM UTF-8 puis Windows-1252", "ligne « Total Seine-Saint-Denis »", "ligne Total avec des parts secrètes",
 )
 
 
@@ -190,6 +191,11 @@ REFUSALS: dict[str, Refusal] = {
         "allocataires", ("cellule isolée très loin du tableau",), (
             (1048576, "XFD", ("trouvé « une cellule remplie loin du tableau », attendu un tableau d'au plus "
                               "12 millions de cellules (celui-ci s'étend sur 1048576 lignes × 16384 colonnes)")),
+        )),
+    "bad/allocataires_total_sous_les_lignes_publiees.csv": Refusal(
+        "allocataires", ("ligne Total sous la somme des lignes publiées",), (
+            (4, "Foyers", ("trouvé « 5000 », attendu au moins la somme des lignes publiées (5\u202f308, sans les "
+                           "cellules secrètes)")),
         )),
     "bad/allocataires_texte_dans_nombre.csv": Refusal("allocataires", ("texte dans une colonne de nombres",), (
         (3, "Foyers", f"trouvé « douze », {COUNT}"),
@@ -387,6 +393,9 @@ ACCEPTED: dict[str, Accepted] = {
         "allocataires", ("BOM UTF-8 puis Windows-1252",), rsa(("93001", "2024-03", 5308), ("93031", "2024-03", 4210))),
     "quirks/allocataires_total_seine_saint_denis.csv": Accepted(
         "allocataires", ("ligne « Total Seine-Saint-Denis »",), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
+    "quirks/allocataires_total_avec_secret.csv": Accepted(
+        "allocataires", ("ligne Total avec des parts secrètes",),
+        rsa(("93001", "2024-03", 5308), ("93005", "2024-03", SECRET), ("93006", "2024-03", SECRET))),
     "quirks/allocataires_zeros_decimaux.csv": Accepted(
         "allocataires", ("entier écrit avec des décimales nulles (1 037,00)",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 1037))),
