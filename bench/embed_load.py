@@ -18,7 +18,7 @@ month) is checked against the two states measured before: all communes and the d
 the legend from before the import, or all from after. Anything else would be a half-applied
 import seen by a reader.
 
-    /work/venv/bin/python bench/embed_load.py [--duration 120] [--clients 50] [--think 1.0]
+    .venv/bin/python bench/embed_load.py [--duration 120] [--clients 50] [--think 1.0]
         [--workers 2] [--threads 4] [--redis] [--var DIR] [--import-every 60] [--skip-imports]
 """
 from __future__ import annotations

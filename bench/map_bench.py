@@ -28,7 +28,7 @@ code (gunicorn is started in the checkout that `dashboard` is imported from).
    (next request as soon as the answer is in) and paced (one change per client every 1 s ±
    25 %); with and without the Redis cache. Latency is measured client-side.
 
-    /work/venv/bin/python bench/map_bench.py [--duration 30] [--clients 50] [--workers 2]
+    .venv/bin/python bench/map_bench.py [--duration 30] [--clients 50] [--workers 2]
         [--threads 4] [--redis | --no-redis] [--var DIR] [--skip-load] [--skip-payload]
 """
 from __future__ import annotations

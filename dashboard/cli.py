@@ -119,6 +119,8 @@ def import_(settings: Settings, args) -> int:
         print(f"Import n° {outcome.import_id} : {outcome.summary}")
         if outcome.ignored_columns:
             print(f"Colonnes ignorées : {', '.join(outcome.ignored_columns)}")
+        if outcome.notes:
+            print(f"Notes sous le tableau, lues et non importées : {' ; '.join(outcome.notes)}")
     return 0
 
 

@@ -80,6 +80,7 @@ CONTRACT_QUIRKS = (
     # partner files as they really come (issue 16)
     "entier écrit avec des décimales nulles (1 037,00)", "feuille masquée (ignorée)",
     "BOM UTF-8 puis Windows-1252", "ligne « Total Seine-Saint-Denis »", "ligne Total avec des parts secrètes",
+    "notes sous le tableau (signalées, non importées)",
 )
 
 
@@ -103,6 +104,7 @@ class Accepted:
     count: int | None = None  # figures the import writes, when not all are listed
     structures: tuple[dict, ...] | None = None
     ignored: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # notes under the table, reported and left out
     xfail: str | None = None
 
 
@@ -396,6 +398,11 @@ ACCEPTED: dict[str, Accepted] = {
     "quirks/allocataires_total_avec_secret.csv": Accepted(
         "allocataires", ("ligne Total avec des parts secrètes",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", SECRET), ("93006", "2024-03", SECRET))),
+    "quirks/allocataires_notes_sous_le_tableau.csv": Accepted(
+        "allocataires", ("notes sous le tableau (signalées, non importées)",),
+        rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210)),
+        notes=("ligne 5 : Source : CAF de la Seine-Saint-Denis, fichier des allocataires au 31 mars 2024",
+               "ligne 6 : s : secret statistique (moins de 5 foyers)")),
     "quirks/allocataires_zeros_decimaux.csv": Accepted(
         "allocataires", ("entier écrit avec des décimales nulles (1 037,00)",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 1037))),
@@ -567,6 +574,7 @@ def test_quirk_is_read_and_stored(name, expected, loaded_store, generated, tmp_p
     outcome = import_file(engine, path, expected.kind, PROVENANCE, raw_dir=raw_dir, today=TODAY)
     assert not outcome.already_imported
     assert outcome.ignored_columns == list(expected.ignored)
+    assert outcome.notes == list(expected.notes)
     if expected.structures is not None:
         with engine.connect() as conn:
             rows = conn.execute(select(Structure).where(Structure.import_id == outcome.import_id)).all()

@@ -55,8 +55,12 @@ def test_sign_in_upload_confirm_and_roll_back(dash_duo, settings, tmp_path, fore
     dash_duo.find_element("#import-upload input[type=file]").send_keys(str(good))
     dash_duo.wait_for_element("#import-valid", timeout=10)
     assert "1234" in dash_duo.find_element("#import-preview").text
+    # Every row read is counted, so a row swallowed or dropped would show.
+    assert dash_duo.find_element("#import-rows-read").text.startswith("2 lignes de données lues (lignes 2 à 3")
     dash_duo.find_element("#import-source").send_keys("CAF de la Seine-Saint-Denis")
-    dash_duo.find_element("#import-confirm").click()
+    confirm = dash_duo.find_element("#import-confirm")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", confirm)
+    confirm.click()
     dash_duo.wait_for_contains_text("#import-done", "valeurs enregistrées", timeout=10)
     history = dash_duo.find_element("#import-history-table").text
     assert "caf_octobre_corrige.csv" in history and "appliqué" in history

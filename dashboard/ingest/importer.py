@@ -43,6 +43,7 @@ class ImportOutcome:
     already_imported: bool
     summary: dict[str, Any] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # notes under the table, read and left out
 
 
 def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *, raw_dir: Path,
@@ -98,11 +99,12 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
             if problems:
                 raise ImportRefused(problems)  # leaving the block rolls the transaction back
             summary = spec.apply(ctx)
-            record.summary = {**summary, "ignored_columns": parsed.ignored_columns}
+            notes = [f"ligne {line} : {text}" for line, text in table.notes]
+            record.summary = {**summary, "ignored_columns": parsed.ignored_columns, "notes_ignored": notes}
             record.undo = ctx.writer.undo()
             session.add(ImportEvent(import_id=record.id, action="applied", at=now, by=provenance.imported_by))
             session.flush()
-            outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns)
+            outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns, notes)
             if dry_run:
                 raise _DryRunDone(outcome)
             if publish:

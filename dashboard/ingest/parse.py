@@ -82,7 +82,7 @@ _SIGNED_NUMBER = re.compile(
 )
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lowercase without accents (œ/æ spelled out: NFKD does not split them)."""
     text = text.lower().replace("œ", "oe").replace("æ", "ae")
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -90,7 +90,7 @@ def _fold(text: str) -> str:
 
 @functools.lru_cache(maxsize=65536)  # a wide file repeats its headers in every row looked at
 def normalize_header(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", _fold(text)).strip("_")
+    return re.sub(r"[^a-z0-9]+", "_", fold(text)).strip("_")
 
 
 def _is_secret(text: str) -> bool:
@@ -175,7 +175,7 @@ def _month_from_text(text: str) -> tuple[int, int] | None:
         return int(m[2]), int(m[1])
     if m := _COMPACT_MONTH.fullmatch(text):
         return int(m[1]), int(m[2])
-    if (m := _NAMED_MONTH.fullmatch(_fold(text))) and m[1] in _MONTHS:
+    if (m := _NAMED_MONTH.fullmatch(fold(text))) and m[1] in _MONTHS:
         year = int(m[2])
         return (year + 2000 if year < 100 else year), _MONTHS[m[1]]
     return None
@@ -195,7 +195,7 @@ def parse_month(value) -> dt.date:
 
 def parse_quarter(value) -> dt.date:
     """First day of the quarter; a month or date is accepted only if it starts a quarter."""
-    text = _fold(str(value).strip())
+    text = fold(str(value).strip())
     for pattern, year_group, quarter_group in _QUARTER_PATTERNS:
         if m := pattern.fullmatch(text):
             return dt.date(int(m[year_group]), 3 * int(m[quarter_group]) - 2, 1)

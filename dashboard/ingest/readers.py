@@ -16,12 +16,13 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Sequence, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path, PureWindowsPath
 from typing import NoReturn
 from xml.etree import ElementTree
 
+from dashboard.ingest import parse
 from dashboard.ingest.errors import ImportRefused, Problem
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -55,6 +56,7 @@ class RawTable:
     lines: list[int]  # 1-based line of each data row (Excel row number for XLSX)
     encoding: str | None = None
     separator: str | None = None
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of notes under the table
 
 
 def read_table(path, *, file_name: str | None = None, header_score: HeaderScore,
@@ -141,7 +143,7 @@ def _refuse_no_header(name: str, sheet: str | None = None, where: str = "") -> N
 def _build_table(grid: Grid, header: int, name: str, sheet: str | None = None,
                  encoding: str | None = None, separator: str | None = None) -> RawTable:
     header_line, header_cells = grid[header]
-    body = grid[header + 1:]
+    body, notes = _without_notes(grid[header + 1:])
     if not body:
         # A bare template is an empty file: importing it would replace a whole list with nothing.
         _refuse(name, "aucune ligne de données sous l'en-tête",
@@ -160,8 +162,31 @@ def _build_table(grid: Grid, header: int, name: str, sheet: str | None = None,
         columns=[columns[j] for j in keep],
         rows=rows,
         lines=[line for line, _ in body],
-        encoding=encoding, separator=separator,
+        encoding=encoding, separator=separator, notes=notes,
     )
+
+
+# What offices write under a table: its source, notes, the legend of secrecy marks.
+_NOTE = re.compile(r"^(sources?|notes?|champ|lecture|remarques?|precisions?|avertissement|mise a jour|"
+                   r"donnees? (de|au|du)|nb|n\.b\.|\*|\(\d\)|s|nd|secret|<\s*\d+)\s*[:=(\-–]")
+
+
+def _without_notes(body: Grid) -> tuple[Grid, list[tuple[int, str]]]:
+    """The rows of the table without the notes under it: trailing rows with a single filled
+    cell that reads like a note ("Source : CAF…", "s : secret statistique", a sentence)."""
+    notes = []
+    while body:
+        line, cells = body[-1]
+        filled = [c for c in cells if c is not None]
+        if len(filled) != 1:
+            break
+        text = filled[0]
+        folded = parse.normalize_header(text).replace("_", " ")
+        if not (_NOTE.match(parse.fold(text)) or (len(folded.split()) >= 4 and not re.search(r"\d{4}", folded))):
+            break
+        notes.insert(0, (line, text))
+        body = body[:-1]
+    return body, notes
 
 
 def _non_empty(rows: Iterator[tuple[int, list[str | None]]]) -> Iterator[tuple[int, list[str | None]]]:

@@ -36,6 +36,9 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # notes under the table, left out
+    rows_read: int = 0
+    lines: tuple[int, int] | None = None  # first and last line of data, as the spreadsheet numbers them
 
     @property
     def ok(self) -> bool:
@@ -70,6 +73,9 @@ def preview(token: str, file_name: str, kind: str, options: dict | None = None) 
         result.rows = [{"ligne": row["_line"]} | {k: v for k, v in row.items() if not k.startswith("_")}
                        for row in first]
         result.ignored_columns = parsed.ignored_columns
+        result.notes = [f"ligne {line} : {text}" for line, text in table.notes]
+        result.rows_read = len(table.lines)
+        result.lines = (table.lines[0], table.lines[-1]) if table.lines else None
         outcome = import_file(_state["engine"], path, kind, Provenance(source="aperçu", licence="aperçu"),
                               raw_dir=_state["settings"].raw_dir, file_name=file_name, options=options,
                               dry_run=True)

@@ -121,6 +121,12 @@ def _report(preview: service.Preview):
                       size="sm", bordered=True, responsive=True, id="import-preview")
     ignored = [html.P(f"Colonnes ignorées : {', '.join(preview.ignored_columns)}", className="small")] \
         if preview.ignored_columns else []
+    if preview.lines:  # every row read is counted: a row swallowed or dropped would show here
+        ignored.insert(0, html.P(f"{fr_number(preview.rows_read)} lignes de données lues (lignes {preview.lines[0]} "
+                                 f"à {preview.lines[1]} du fichier).", className="small", id="import-rows-read"))
+    if preview.notes:
+        ignored.append(html.P("Notes sous le tableau, lues et non importées : " + " ; ".join(preview.notes),
+                              className="small"))
     return dbc.Card(dbc.CardBody([
         dbc.Alert(f"Fichier valide : {preview.file_name}. Aperçu des premières lignes telles qu'elles seront "
                   "lues :", color="success", id="import-valid"),
