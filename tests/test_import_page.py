@@ -60,6 +60,7 @@ def test_sign_in_upload_confirm_and_roll_back(dash_duo, settings, tmp_path, fore
     dash_duo.find_element("#import-source").send_keys("CAF de la Seine-Saint-Denis")
     confirm = dash_duo.find_element("#import-confirm")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", confirm)
+    until(lambda: _settled(confirm), timeout=5)  # the history under the preview may still be growing
     confirm.click()
     dash_duo.wait_for_contains_text("#import-done", "valeurs enregistrées", timeout=10)
     history = dash_duo.find_element("#import-history-table").text
@@ -75,6 +76,16 @@ def test_sign_in_upload_confirm_and_roll_back(dash_duo, settings, tmp_path, fore
     assert "annulé" in dash_duo.find_element("#import-history-table").text
     assert dash_duo.get_logs() == []
     assert foreign_requests() == []
+
+
+def _settled(element) -> bool:
+    """The element stays where it is for a tenth of a second (a layout still moving makes a
+    click land on something else)."""
+    import time
+
+    first = element.location
+    time.sleep(0.1)
+    return element.location == first
 
 
 def _alert_present(dash_duo) -> bool:
