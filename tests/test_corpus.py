@@ -63,7 +63,7 @@ CONTRACT_REFUSALS = (
     # partner files as they really come (issue 16)
     "guillemet jamais refermé", "point comme séparateur de milliers", "QPV d'une liste close à cette date",
     "nombre démesuré", "plusieurs feuilles de données", "cellule isolée très loin du tableau",
-    "ligne Total sous la somme des lignes publiées",
+    "ligne Total sous la somme des lignes publiées", "page web enregistrée en .xls",
 )
 CONTRACT_QUIRKS = (
     "UTF-8", "UTF-8 avec BOM", "Windows-1252", "séparateur ;", "séparateur ,", "séparateur tabulation",
@@ -80,7 +80,7 @@ CONTRACT_QUIRKS = (
     # partner files as they really come (issue 16)
     "entier écrit avec des décimales nulles (1 037,00)", "feuille masquée (ignorée)",
     "BOM UTF-8 puis Windows-1252", "ligne « Total Seine-Saint-Denis »", "ligne Total avec des parts secrètes",
-    "notes sous le tableau (signalées, non importées)",
+    "notes sous le tableau (signalées, non importées)", "classeur LibreOffice (.ods)", "classeur Excel 97-2003 (.xls)",
 )
 
 
@@ -199,6 +199,9 @@ REFUSALS: dict[str, Refusal] = {
             (4, "Foyers", ("trouvé « 5000 », attendu au moins la somme des lignes publiées (5\u202f308, sans les "
                            "cellules secrètes)")),
         )),
+    "bad/page_web.xls": Refusal("allocataires", ("page web enregistrée en .xls",), (
+        (None, None, "trouvé « une page web enregistrée en .xls (tableau HTML) », attendu un classeur .xlsx, .ods ou"),
+    )),
     "bad/allocataires_texte_dans_nombre.csv": Refusal("allocataires", ("texte dans une colonne de nombres",), (
         (3, "Foyers", f"trouvé « douze », {COUNT}"),
         (4, "Foyers", f"trouvé « NC », {COUNT}"),
@@ -403,6 +406,10 @@ ACCEPTED: dict[str, Accepted] = {
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210)),
         notes=("ligne 5 : Source : CAF de la Seine-Saint-Denis, fichier des allocataires au 31 mars 2024",
                "ligne 6 : s : secret statistique (moins de 5 foyers)")),
+    "quirks/allocataires_libreoffice.ods": Accepted(
+        "allocataires", ("classeur LibreOffice (.ods)",), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
+    "quirks/allocataires_excel_97.xls": Accepted(
+        "allocataires", ("classeur Excel 97-2003 (.xls)",), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
     "quirks/allocataires_zeros_decimaux.csv": Accepted(
         "allocataires", ("entier écrit avec des décimales nulles (1 037,00)",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 1037))),

@@ -64,8 +64,15 @@ def read_table(path, *, file_name: str | None = None, header_score: HeaderScore,
     name = _display_name(path, file_name)
     data = _read_bytes(path, name, max_bytes)
     if data.startswith(_ZIP):
-        return _read_xlsx(data, name, header_score, sheet)
+        archive = _open_zip(data, name)
+        if _is_ods(archive):
+            return _read_workbook(data, name, header_score, sheet, archive=None)
+        _refuse_not_workbook(archive, name)
+        return _read_workbook(data, name, header_score, sheet, archive=archive)
+    if data.startswith(_OLE2) and "EncryptedPackage".encode("utf-16-le") not in data:
+        return _read_workbook(data, name, header_score, sheet, archive=None)  # Excel 97-2003 (.xls)
     _refuse_binary(data, name)
+    _refuse_disguised(data, name)
     return _read_csv(data, name, header_score)
 
 
@@ -109,12 +116,8 @@ def _refuse_binary(data: bytes, name: str) -> None:
     """Refuse what is not text: PDF, legacy Excel, any other binary format."""
     if b"%PDF-" in data[:1024]:  # readers tolerate junk before the PDF signature
         _refuse(name, "un document PDF", EXPECTED_TABLE)
-    if data.startswith(_OLE2):
-        # A password-protected .xlsx is stored in an OLE2 container too.
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            _refuse(name, "un classeur protégé par un mot de passe", "un classeur .xlsx sans mot de passe")
-        _refuse(name, "un classeur Excel 97-2003 (.xls)",
-                "un classeur .xlsx (format .xls non pris en charge, enregistrez en .xlsx)")
+    if data.startswith(_OLE2):  # .xls are read (read_table): this one is a password-protected .xlsx
+        _refuse(name, "un classeur protégé par un mot de passe", "un classeur .xlsx sans mot de passe")
     if not data.startswith(_BOMS[1:]) and b"\x00" in data[:8192]:
         _refuse(name, "un fichier binaire d'un type non reconnu", EXPECTED_TABLE)
 
@@ -291,16 +294,19 @@ def _choose_separator(text: str, header_score: HeaderScore) -> str:
 
 # --- XLSX ----------------------------------------------------------------------------------
 
-def _read_xlsx(data: bytes, name: str, header_score: HeaderScore, sheet: str | None) -> RawTable:
-    archive = _open_zip(data, name)
-    _refuse_not_workbook(archive, name)
+def _read_workbook(data: bytes, name: str, header_score: HeaderScore, sheet: str | None,
+                   archive: zipfile.ZipFile | None) -> RawTable:
+    """An XLSX workbook (`archive`: its ZIP, for the checks that read its XML: extent, error and
+    formula cells), or a LibreOffice .ods or Excel 97-2003 .xls one, which calamine reads alike
+    (an .xls sheet holds at most 65 536 × 256 cells)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = _worksheets(workbook, name)
         sheet_name = _choose_sheet(workbook, archive, sheets, sheet, name, header_score)
-        _check_extent(archive, sheet_name, name)
+        if archive is not None:
+            _check_extent(archive, sheet_name, name)
         grid = _sheet_grid(workbook, sheet_name)
     except CalamineError:
         _refuse_unreadable(name)
@@ -310,6 +316,8 @@ def _read_xlsx(data: bytes, name: str, header_score: HeaderScore, sheet: str | N
     if header is None:
         _refuse_no_header(name, sheet_name)
     header_line, header_cells = grid[header]
+    if archive is None:
+        return _build_table(grid, header, name, sheet=sheet_name)
     try:
         problems = _cell_problems(archive, sheet_name, name, header_line, header_cells)
     except (StopIteration, KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile):
@@ -337,6 +345,24 @@ def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
     return archive
 
 
+def _is_ods(archive: zipfile.ZipFile) -> bool:
+    try:
+        return archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet"
+    except KeyError:
+        return False
+
+
+def _refuse_disguised(data: bytes, name: str) -> None:
+    """Text files that spreadsheets save under an .xls name: refused by what they are."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:8192].lower():
+        _refuse(name, "un classeur « XML 2003 » (SpreadsheetML)",
+                "un classeur .xlsx, .ods ou un fichier CSV (enregistrez-le dans l'un de ces formats)")
+    if head.startswith((b"<!doctype html", b"<html", b"<table")) or (b"<html" in head and b"<table" in data.lower()):
+        _refuse(name, "une page web enregistrée en .xls (tableau HTML)",
+                "un classeur .xlsx, .ods ou un fichier CSV (ouvrez-le dans le tableur, puis enregistrez-le en .xlsx)")
+
+
 def _refuse_not_workbook(archive: zipfile.ZipFile, name: str) -> None:
     names = set(archive.namelist())
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
@@ -348,7 +374,7 @@ def _refuse_not_workbook(archive: zipfile.ZipFile, name: str) -> None:
 
 
 def _refuse_unreadable(name: str) -> NoReturn:
-    _refuse(name, "un classeur XLSX illisible ou endommagé", "un classeur XLSX valide")
+    _refuse(name, "un classeur illisible ou endommagé", "un classeur .xlsx, .ods ou .xls valide")
 
 
 def _quoted(names: list[str]) -> str:
@@ -371,7 +397,7 @@ def _visible(workbook, sheets: list[str]) -> list[str]:
     return [n for n in sheets if n in visible]
 
 
-def _choose_sheet(workbook, archive: zipfile.ZipFile, sheets: list[str], sheet: str | None, name: str,
+def _choose_sheet(workbook, archive: zipfile.ZipFile | None, sheets: list[str], sheet: str | None, name: str,
                   header_score: HeaderScore) -> str:
     """The named sheet (hidden or not), else the visible worksheet whose header scores best.
     A hidden sheet is never chosen by itself (an older copy kept out of sight), and two visible
@@ -386,7 +412,8 @@ def _choose_sheet(workbook, archive: zipfile.ZipFile, sheets: list[str], sheet: 
     # The header is among the first rows: no need to load whole sheets to compare them.
     scores = {}
     for candidate in visible:
-        _check_extent(archive, candidate, name)
+        if archive is not None:
+            _check_extent(archive, candidate, name)
         scores[candidate] = _best_score(_sheet_grid(workbook, candidate, HEADER_SEARCH_ROWS * 4), header_score)
     best = max(scores.values())
     tied = [n for n in visible if scores[n] == best]

@@ -374,3 +374,58 @@ def stray_far_cell() -> bytes:
         simple_allocataires(wb)
         wb.active["XFD1048576"] = " "
     return xlsx(fill)
+
+
+ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Données">{rows}</table:table>
+</office:spreadsheet></office:body></office:document-content>"""
+
+
+def _ods_cell(value) -> str:
+    if isinstance(value, int):
+        return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+    return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+
+@quirk("allocataires_libreoffice.ods")
+def libreoffice_ods() -> bytes:
+    """A LibreOffice Calc workbook, as many collectivités save them."""
+    rows = [ALLOCATAIRES, ["2024-03", 93001, 5308], ["2024-03", 93005, 4210]]
+    content = ODS_CONTENT.format(rows="".join(
+        "<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows))
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+@quirk("allocataires_excel_97.xls")
+def excel_97() -> bytes:
+    """An Excel 97-2003 workbook (.xls, BIFF8), written with xlwt."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Données")
+    for r, row in enumerate([ALLOCATAIRES, ["2024-03", 93001, 5308], ["2024-03", 93005, 4210]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+@bad("page_web.xls")
+def html_saved_as_xls() -> bytes:
+    """A web page saved with an .xls name (what some web exports give)."""
+    return ("<html><head><meta charset='utf-8'></head><body><table><tr><td>Mois</td><td>Code commune</td>"
+            "<td>Foyers</td></tr><tr><td>2024-03</td><td>93001</td><td>5308</td></tr></table></body></html>").encode()
