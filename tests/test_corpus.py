@@ -63,7 +63,7 @@ CONTRACT_REFUSALS = (
     # partner files as they really come (issue 16)
     "guillemet jamais refermé", "point comme séparateur de milliers", "QPV d'une liste close à cette date",
     "nombre démesuré", "plusieurs feuilles de données", "cellule isolée très loin du tableau",
-    "ligne Total sous la somme des lignes publiées", "page web enregistrée en .xls",
+    "ligne Total sous la somme des lignes publiées", "page web enregistrée en .xls", "en-têtes mal encodés",
 )
 CONTRACT_QUIRKS = (
     "UTF-8", "UTF-8 avec BOM", "Windows-1252", "séparateur ;", "séparateur ,", "séparateur tabulation",
@@ -81,6 +81,7 @@ CONTRACT_QUIRKS = (
     "entier écrit avec des décimales nulles (1 037,00)", "feuille masquée (ignorée)",
     "BOM UTF-8 puis Windows-1252", "ligne « Total Seine-Saint-Denis »", "ligne Total avec des parts secrètes",
     "notes sous le tableau (signalées, non importées)", "classeur LibreOffice (.ods)", "classeur Excel 97-2003 (.xls)",
+    "noms des communes à côté des codes",
 )
 
 
@@ -251,7 +252,14 @@ REFUSALS: dict[str, Refusal] = {
     )),
     # columns
     "bad/allocataires_colonne_manquante.csv": Refusal("allocataires", ("colonne obligatoire manquante",), (
-        (1, None, "allocataires_colonne_manquante.csv, ligne 1 : attendu une colonne « Foyers allocataires du RSA »"),
+        (1, None, "allocataires_colonne_manquante.csv, ligne 1 : attendu une colonne « Foyers allocataires du RSA » "
+                  "(ou « foyers », « foyers rsa », « nb foyers », « nombre de foyers ») ; en-têtes trouvés : « Mois », "
+                  "« Code commune », « Personnes couvertes »"),
+    )),
+    "bad/allocataires_entetes_mal_encodes.csv": Refusal("allocataires", ("en-têtes mal encodés",), (
+        (1, None, ("attendu une colonne « Mois » (ou « mois », « periode », « date », « mois de reference ») ; "
+                   "en-têtes trouvés : « PÃ©riode », « Code commune », « Foyers allocataires » — des caractères "
+                   "comme « Ã© » signalent un fichier enregistré dans un autre encodage : enregistrez-le en « CSV UTF-8 »")),
     )),
     "bad/ali_activite_colonnes_manquantes.csv": Refusal("ali_activite", ("colonne obligatoire manquante",), (
         (1, None, "attendu une colonne « Entrées du mois »"),
@@ -410,6 +418,9 @@ ACCEPTED: dict[str, Accepted] = {
         "allocataires", ("classeur LibreOffice (.ods)",), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
     "quirks/allocataires_excel_97.xls": Accepted(
         "allocataires", ("classeur Excel 97-2003 (.xls)",), rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
+    "quirks/allocataires_noms_a_cote_des_codes.csv": Accepted(
+        "allocataires", ("noms des communes à côté des codes",),
+        rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
     "quirks/allocataires_zeros_decimaux.csv": Accepted(
         "allocataires", ("entier écrit avec des décimales nulles (1 037,00)",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 1037))),

@@ -157,6 +157,7 @@ def map_headers(table: RawTable, columns: list[Column], chosen: dict[str, str] |
                                      f"une colonne « {header} » (choisie pour « {name} »)"))
         else:
             index[name] = table.columns.index(header)
+    _codes_beside_names(normalized, columns, index)
     for exact in (True, False):
         for i, norm in enumerate(normalized):
             if not norm or i in index.values():
@@ -181,12 +182,43 @@ def map_headers(table: RawTable, columns: list[Column], chosen: dict[str, str] |
                                      "retirez cette colonne"))
         elif not any(c.accepts(norm) for c in columns):
             ignored.append(table.columns[i])
-    for col in columns:
-        if col.required and col.name not in index:
-            problems.append(_problem(table, table.header_line, None, None,
-                                     f"une colonne « {col.label} » (en-tête « {col.name} » "
-                                     f"ou {', '.join(repr(s) for s in col.synonyms[:3]) or 'synonyme'})"))
+    missing = [col for col in columns if col.required and col.name not in index]
+    for col in missing:
+        problems.append(_problem(table, table.header_line, None, None,
+                                 f"une colonne « {col.label} » (ou « {col.name.replace('_', ' ')} »"
+                                 + "".join(f", « {s.replace('_', ' ')} »" for s in col.synonyms[:3])
+                                 + f") ; en-têtes trouvés : {_found_headers(table.columns)}"))
     return index, ignored, problems
+
+
+_MOJIBAKE = re.compile("Ã[©¨ª§ ¢´®¯¹»]|â€|ï»¿|Â[ °«»]")
+
+
+def _found_headers(headers: list[str]) -> str:
+    """The headers as the file writes them, and a word on the encoding when they look garbled
+    (UTF-8 read as Windows-1252: « PÃ©riode »)."""
+    shown = ", ".join(f"« {h} »" for h in headers if h) or "aucun"
+    if any(_MOJIBAKE.search(h or "") for h in headers):
+        shown += (" — des caractères comme « Ã© » signalent un fichier enregistré dans un autre encodage : "
+                  "enregistrez-le en « CSV UTF-8 »")
+    return shown
+
+
+def _codes_beside_names(normalized: list[str], columns: list[Column], index: dict[str, int]) -> None:
+    """The usual CAF layout: « Code commune » and, beside it, « Commune » with the names. Both
+    answer to the code column; the one that says "code" is read as the codes, the other as the
+    names (when the kind has a names column)."""
+    names = next((c for c in columns if c.type == "text" and c.name == "libelle"), None)
+    for col in columns:
+        if col.type != "code" or col.name in index or names is None or names.name in index:
+            continue
+        candidates = [i for i, norm in enumerate(normalized) if norm and col.accepts(norm)]
+        if len(candidates) != 2:
+            continue
+        coded = [i for i in candidates if re.search(r"code|codgeo|depcom|insee", normalized[i])]
+        if len(coded) == 1:
+            index[col.name] = coded[0]
+            index[names.name] = next(i for i in candidates if i != coded[0])
 
 
 def parse_table(table: RawTable, columns: list[Column], chosen: dict[str, str] | None = None) -> ParsedTable:
