@@ -81,7 +81,8 @@ CONTRACT_QUIRKS = (
     "entier écrit avec des décimales nulles (1 037,00)", "feuille masquée (ignorée)",
     "BOM UTF-8 puis Windows-1252", "ligne « Total Seine-Saint-Denis »", "ligne Total avec des parts secrètes",
     "notes sous le tableau (signalées, non importées)", "classeur LibreOffice (.ods)", "classeur Excel 97-2003 (.xls)",
-    "noms des communes à côté des codes",
+    "noms des communes à côté des codes", "mois dans une cellule fusionnée sur ses lignes",
+    "erreur Excel dans une colonne ignorée",
 )
 
 
@@ -421,6 +422,12 @@ ACCEPTED: dict[str, Accepted] = {
     "quirks/allocataires_noms_a_cote_des_codes.csv": Accepted(
         "allocataires", ("noms des communes à côté des codes",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
+    "quirks/allocataires_mois_fusionne.xlsx": Accepted(
+        "allocataires", ("mois dans une cellule fusionnée sur ses lignes",),
+        rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210), ("93006", "2024-03", 1700))),
+    "quirks/allocataires_erreur_colonne_ignoree.xlsx": Accepted(
+        "allocataires", ("erreur Excel dans une colonne ignorée",),
+        rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210)), ignored=("Évolution",)),
     "quirks/allocataires_zeros_decimaux.csv": Accepted(
         "allocataires", ("entier écrit avec des décimales nulles (1 037,00)",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 1037))),

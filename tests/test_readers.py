@@ -533,3 +533,12 @@ def test_geo_several_layers_are_refused(tmp_path, qpv_frame):
     p = only(exc.value.problems)
     assert (p.file, p.line, p.column) == ("qpv.gpkg", None, None)
     assert p.found == "2 couches (qpv_2024, qpv_2015)" and p.expected == "une seule couche géographique"
+
+
+def test_control_characters_are_named_in_messages():
+    """A NUL byte or an escape in a cell printed as nothing: the message names them."""
+    from dashboard.ingest.errors import Problem
+
+    problem = Problem(file="f.csv", line=3, column="Foyers", found="12\x00\x1b", expected="un nombre")
+    assert problem.found == "12\\0\\x1b"
+    assert "trouvé « 12\\0\\x1b »" in problem.message()

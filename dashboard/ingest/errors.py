@@ -18,8 +18,12 @@ class Problem:
     sheet: str | None = None
 
     def __post_init__(self):
-        if self.found is not None and len(self.found) > FOUND_MAX:
-            object.__setattr__(self, "found", self.found[: FOUND_MAX - 1] + "…")
+        if self.found is not None:
+            # Control characters (a NUL byte, a stray escape) would print as nothing: name them.
+            found = "".join(_visible(c) for c in self.found)
+            if len(found) > FOUND_MAX:
+                found = found[: FOUND_MAX - 1] + "…"
+            object.__setattr__(self, "found", found)
 
     def message(self) -> str:
         where = [self.file]
@@ -32,6 +36,12 @@ class Problem:
         found = f"trouvé « {self.found} », " if self.found is not None else ""
         end = "" if self.expected.endswith((".", "!", "?")) else "."
         return f"{', '.join(where)} : {found}attendu {self.expected}{end}"
+
+
+def _visible(char: str) -> str:
+    if char in "\t\n\r" or ord(char) >= 32 and ord(char) != 127:
+        return char
+    return "\\0" if char == "\0" else f"\\x{ord(char):02x}"
 
 
 class ImportRefused(Exception):

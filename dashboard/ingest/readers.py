@@ -318,8 +318,10 @@ def _read_workbook(data: bytes, name: str, header_score: HeaderScore, sheet: str
     header_line, header_cells = grid[header]
     if archive is None:
         return _build_table(grid, header, name, sheet=sheet_name)
+    # Error and formula cells matter only in the columns the import reads (or above the header).
+    known = [bool(h) and header_score([h]) > 0 for h in header_cells]
     try:
-        problems = _cell_problems(archive, sheet_name, name, header_line, header_cells)
+        problems = _cell_problems(archive, sheet_name, name, header_line, header_cells, known)
     except (StopIteration, KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile):
         _refuse_unreadable(name)
     if problems:
@@ -457,8 +459,28 @@ def _check_extent(archive: zipfile.ZipFile, sheet: str, name: str) -> None:
 def _sheet_grid(workbook, sheet: str, nrows: int | None = None) -> Grid:
     # skip_empty_area=False keeps rows and columns from A1, so index + 1 is the Excel row number
     # (the default drops the empty rows above the first filled cell and would shift lines).
-    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
-    return list(_non_empty((i + 1, [_excel_text(v) for v in row]) for i, row in enumerate(rows)))
+    loaded = workbook.get_sheet_by_name(sheet)
+    rows = loaded.to_python(skip_empty_area=False, nrows=nrows)
+    grid = [[_excel_text(v) for v in row] for row in rows]
+    _fill_merged(grid, loaded)
+    return list(_non_empty((i + 1, row) for i, row in enumerate(grid)))
+
+
+def _fill_merged(grid: list[list[str | None]], loaded) -> None:
+    """A cell merged down a column holds its value in its top cell only: every cell of the
+    range takes it (a month written once over its rows is each row's month). Merges across
+    columns are titles and layout, left as they are."""
+    try:
+        ranges = loaded.merged_cell_ranges or []
+    except Exception:  # noqa: BLE001 — calamine raises for formats without merged ranges
+        return
+    for (top, left), (bottom, right) in ranges:
+        if left != right or top >= len(grid) or left >= len(grid[top]):
+            continue
+        value = grid[top][left]
+        for r in range(top + 1, min(bottom, len(grid) - 1) + 1):
+            if left < len(grid[r]) and grid[r][left] is None:
+                grid[r][left] = value
 
 
 def _excel_text(value) -> str | None:
@@ -483,10 +505,13 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 def _cell_problems(archive: zipfile.ZipFile, sheet: str, name: str, header_line: int,
-                   header_cells: list[str | None]) -> list[Problem]:
-    """Bad cells located by their header below the header row, else by their column letter."""
+                   header_cells: list[str | None], known: list[bool]) -> list[Problem]:
+    """Bad cells located by their header below the header row, else by their column letter;
+    those under a header the import does not read are left out with their column."""
     problems = []
     for line, index, found, expected in _bad_cells(archive, _sheet_path(archive, sheet)):
+        if line > header_line and not (index < len(known) and known[index]) and any(known):
+            continue
         header = header_cells[index] if line > header_line and index < len(header_cells) else None
         problems.append(Problem(file=name, sheet=sheet, line=line, column=header or _column_letter(index),
                                 found=found, expected=expected))

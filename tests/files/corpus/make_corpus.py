@@ -429,3 +429,30 @@ def html_saved_as_xls() -> bytes:
     """A web page saved with an .xls name (what some web exports give)."""
     return ("<html><head><meta charset='utf-8'></head><body><table><tr><td>Mois</td><td>Code commune</td>"
             "<td>Foyers</td></tr><tr><td>2024-03</td><td>93001</td><td>5308</td></tr></table></body></html>").encode()
+
+
+@quirk("allocataires_mois_fusionne.xlsx")
+def merged_month() -> bytes:
+    """The month written once, in a cell merged down over its rows."""
+    def fill(wb):
+        ws = wb.active
+        ws.title = "Données"
+        ws.append(ALLOCATAIRES)
+        ws.append(["2024-03", 93001, 5308])
+        ws.append([None, 93005, 4210])
+        ws.append([None, 93006, 1700])
+        ws.merge_cells("A2:A4")
+    return xlsx(fill)
+
+
+@quirk("allocataires_erreur_colonne_ignoree.xlsx")
+def error_in_ignored_column() -> bytes:
+    """An Excel error (#DIV/0!) in a column the import does not read."""
+    def fill(wb):
+        ws = wb.active
+        ws.title = "Données"
+        ws.append([*ALLOCATAIRES, "Évolution"])
+        ws.append(["2024-03", 93001, 5308, "#DIV/0!"])
+        ws["D2"].data_type = "e"
+        ws.append(["2024-03", 93005, 4210, 0.02])
+    return xlsx(fill)
