@@ -143,3 +143,15 @@ def sum_links(engine, geography: str) -> list[tuple[tuple, tuple]]:
         out.append((total, tuple(cells)))
     out += [(whole, tuple(sorted(cells))) for (whole, _), cells in sorted(shares.items())]
     return out
+
+
+def crash(*_args, **_kwargs):
+    """What a reader bug or an allocation past the memory ceiling does to its process."""
+    import os
+
+    os.abort()
+
+
+def allocate(gigabytes: int):
+    """Ask for more memory than an isolated import may take."""
+    return bytearray(gigabytes * 1024 ** 3)

@@ -13,10 +13,11 @@ from sqlalchemy import Engine, select
 
 from dashboard.ingest.errors import ImportRefused, Problem
 from dashboard.ingest.importer import ImportOutcome, Provenance, import_file
+from dashboard.ingest.isolation import run_isolated
 from dashboard.ingest.kinds import KINDS
 from dashboard.ingest.rollback import rollback_import
 from dashboard.settings import Settings
-from dashboard.store import session_scope
+from dashboard.store import make_engine, session_scope
 from dashboard.store.models import QUALITIES, ImportRecord
 
 _state: dict[str, Any] = {}
@@ -62,7 +63,17 @@ def _upload_path(token: str) -> Path:
 
 
 def preview(token: str, file_name: str, kind: str, options: dict | None = None) -> Preview:
-    """Read and check the file as the import would, writing nothing."""
+    """Read and check the file as the import would, writing nothing (in a child process)."""
+    try:
+        return run_isolated(_preview, token, file_name, kind, options, _state["settings"],
+                            file_name=file_name)
+    except ImportRefused as refused:
+        return Preview(token, file_name, kind, problems=refused.problems)
+
+
+def _preview(token: str, file_name: str, kind: str, options: dict | None, settings: Settings) -> Preview:
+    if "engine" not in _state:  # in the child: its own connection to the store
+        configure(make_engine(settings.database_url), settings)
     spec = KINDS[kind]
     result = Preview(token, file_name, kind)
     path = _upload_path(token)
@@ -87,11 +98,23 @@ def preview(token: str, file_name: str, kind: str, options: dict | None = None) 
 
 def confirm(token: str, file_name: str, kind: str, provenance: Provenance,
             options: dict | None = None) -> ImportOutcome:
+    """Import the uploaded file (in a child process: a file that crashes the reader cannot take
+    the web worker down)."""
     path = _upload_path(token)
-    outcome = import_file(_state["engine"], path, kind, provenance, raw_dir=_state["settings"].raw_dir,
-                          file_name=file_name, options=options)
+    outcome = run_isolated(_import, path, kind, provenance, _state["settings"], file_name, options,
+                           file_name=file_name)
     path.unlink(missing_ok=True)
     return outcome
+
+
+def _import(path: Path, kind: str, provenance: Provenance, settings: Settings, file_name: str,
+            options: dict | None) -> ImportOutcome:
+    engine = make_engine(settings.database_url)
+    try:
+        return import_file(engine, path, kind, provenance, raw_dir=settings.raw_dir, file_name=file_name,
+                           options=options)
+    finally:
+        engine.dispose()
 
 
 def rollback(import_id: int, by: str) -> None:
