@@ -64,6 +64,7 @@ CONTRACT_REFUSALS = (
     "guillemet jamais refermé", "point comme séparateur de milliers", "QPV d'une liste close à cette date",
     "nombre démesuré", "plusieurs feuilles de données", "cellule isolée très loin du tableau",
     "ligne Total sous la somme des lignes publiées", "page web enregistrée en .xls", "en-têtes mal encodés",
+    "XML avec entités",
 )
 CONTRACT_QUIRKS = (
     "UTF-8", "UTF-8 avec BOM", "Windows-1252", "séparateur ;", "séparateur ,", "séparateur tabulation",
@@ -201,6 +202,10 @@ REFUSALS: dict[str, Refusal] = {
             (4, "Foyers", ("trouvé « 5000 », attendu au moins la somme des lignes publiées (5\u202f308, sans les "
                            "cellules secrètes)")),
         )),
+    "bad/entites_xml.xlsx": Refusal("allocataires", ("XML avec entités",), (
+        (None, None, ("trouvé « un XML qui déclare des entités », attendu un classeur enregistré par un tableur "
+                      "(« xl/worksheets/sheet1.xml » a été fabriqué ou piégé)")),
+    )),
     "bad/page_web.xls": Refusal("allocataires", ("page web enregistrée en .xls",), (
         (None, None, "trouvé « une page web enregistrée en .xls (tableau HTML) », attendu un classeur .xlsx, .ods ou"),
     )),

@@ -367,6 +367,13 @@ def _refuse_disguised(data: bytes, name: str) -> None:
 
 def _refuse_not_workbook(archive: zipfile.ZipFile, name: str) -> None:
     names = set(archive.namelist())
+    # XML that declares entities (the "billion laughs" and external-entity tricks): no office
+    # program writes them; say so rather than "unreadable".
+    for member in sorted(n for n in names if n.endswith(".xml") and n.startswith(("xl/", "[Content")))[:50]:
+        with archive.open(member) as stream:
+            if b"<!ENTITY" in stream.read(4096):
+                _refuse(name, "un XML qui déclare des entités",
+                        f"un classeur enregistré par un tableur (« {member} » a été fabriqué ou piégé)")
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
         _refuse(name, "une archive ZIP qui n'est pas un classeur XLSX", EXPECTED_TABLE)
     has_macros = any(posixpath.basename(n).lower() == "vbaproject.bin" for n in names)

@@ -30,7 +30,7 @@ def template_xlsx(kind: str) -> bytes:
     notice = book.create_sheet("Colonnes")
     notice.append(["Colonne", "Signification", "Obligatoire", "Attendu", "Autres en-têtes acceptés"])
     for c in columns:
-        notice.append([c.name, c.label, "oui" if c.required else "non", PARSERS[c.type][1], ", ".join(c.synonyms)])
+        notice.append([c.name, c.label, "oui" if c.required else "non", PARSERS[c.type][1], ", ".join(s.replace("_", " ") for s in c.synonyms)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

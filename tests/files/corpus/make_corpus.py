@@ -456,3 +456,18 @@ def error_in_ignored_column() -> bytes:
         ws["D2"].data_type = "e"
         ws.append(["2024-03", 93005, 4210, 0.02])
     return xlsx(fill)
+
+
+@bad("entites_xml.xlsx")
+def xml_entities() -> bytes:
+    """A workbook whose sheet XML declares entities (billion laughs)."""
+    data = xlsx(simple_allocataires)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = b'<!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>' + content
+            target.writestr(item, content)
+    return out.getvalue()
