@@ -585,7 +585,8 @@ class Gunicorn:
             [str(VENV_BIN / "gunicorn"), entry, "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
              "--keep-alive", "5", "--log-level", "warning", "--chdir", str(CODE_ROOT)],
-            env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+            env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=CODE_ROOT)  # gunicorn puts its starting directory first on sys.path, even with --chdir
 
     def wait_ready(self, timeout=60.0) -> None:
         deadline = time.monotonic() + timeout
