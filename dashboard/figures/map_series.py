@@ -1,9 +1,11 @@
 """Every period of one indicator and level, for the browser: the map changes period (slider,
 "Lecture") and its table follows without asking the server.
 
-Compact: the shapes once per geography (a series can span COG 2024 and COG 2025), and per period
-only what changes — the trace's value layer (classes, hover texts, legend), the title, the
-table's rows as text and the source note. Pure: values in, a JSON-able dict out."""
+Compact columns: the shapes once per level (`shapes`, every geography of the level: a series can
+span COG 2024 and COG 2025), the sources once; per period only the class of each territory, its
+shown text, its value (to sort the table), the legend and the title. `renderMap` in
+assets/site/observatoire.js puts the figure and the table together from them. Pure: values in,
+a JSON-able dict out; the value layer itself is `maps.value_layer`'s."""
 from __future__ import annotations
 
 import json
@@ -11,57 +13,68 @@ from collections.abc import Callable, Sequence
 
 import plotly.utils
 
-from dashboard.figures.maps import base_map, value_layer
+from dashboard.figures.maps import MISSING_Z, SECRET_Z, base_map, value_layer
 from dashboard.formatting import fr_value
 
-
-def payload(views: Sequence, geojson_of: Callable[[str, str], dict], *, decimals: int,
-            notes: Sequence, height: int = 560) -> dict:
-    """`views`: one map view per period (code, name, value, flag of each territory, reference);
-    `geojson_of(geography, level)`: the shapes; `notes`: the source note of each period."""
-    shapes: dict[str, dict] = {}
-    periods = []
-    for view, note in zip(views, notes):
-        key = f"{view.geography}|{view.level}"
-        if key not in shapes:
-            figure = base_map(geojson_of(view.geography, view.level) if view.geography
-                              else {"type": "FeatureCollection", "features": []}, height=height)
-            shapes[key] = json.loads(json.dumps(figure.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder))
-        layer = value_layer(view.frame, view.codes, unit=view.unit, decimals=decimals,
-                            period_label=view.period_label, reference=view.reference)
-        periods.append({
-            "key": view.period_key, "label": view.period_label, "shapes": key,
-            "layer": layer, "title": f"{view.label} — {view.period_label}",
-            "caption": f"{view.label} — {view.period_label}",
-            "rows": _rows(view, decimals), "reference": _reference(view, decimals),
-            "note": json.loads(json.dumps(note, cls=plotly.utils.PlotlyJSONEncoder)),
-            "state": {"indicateur": view.indicator, "niveau": view.level, "periode": view.period_key},
-        })
-    unit = views[0].unit if views else ""
-    return {"unit": unit, "shapes": shapes, "periods": periods}
+PERIOD_MARK = "§PERIODE§"  # in the hover template, replaced by each period's label in the browser
 
 
-def _text(value, flag, unit: str, decimals: int) -> str | None:
-    """A cell as the table shows it: None for "s" (the page draws its explanation)."""
-    if isinstance(flag, str):
-        return None
-    if value is None or value != value:
-        return "non disponible"
-    return fr_value(float(value), unit, decimals)
-
-
-def _rows(view, decimals: int) -> list[list]:
-    """[name, shown text (None when secret), value to sort on (None when secret or missing)]."""
-    out = []
-    for name, value, flag in zip(view.frame["name"], view.frame["value"], view.frame["flag"]):
-        secret = isinstance(flag, str)
-        number = None if secret or value is None or value != value else float(value)
-        out.append([name, _text(value, flag, view.unit, decimals), number])
+def shapes(geographies: Sequence[str], level: str, geojson_of: Callable[[str, str], dict], *,
+           height: int = 560) -> dict:
+    """The base map of a level on each geography, keyed "geography|level" like the periods'
+    `shapes` (sent once per level: an indicator change does not send them again)."""
+    out = {}
+    for geography in geographies:
+        geojson = geojson_of(geography, level)
+        out[f"{geography}|{level}"] = {"figure": _json(base_map(geojson, height=height).to_plotly_json()),
+                                       "names": [f["properties"]["nom"] for f in geojson["features"]]}
     return out
 
 
+def payload(views: Sequence, *, decimals: int, notes: Sequence) -> dict:
+    """`views`: one map view per period; `notes`: the source note of each period."""
+    sources: list[str] = []
+    scales: dict[int, list] = {}
+    template = None
+    periods = []
+    for view, note in zip(views, notes):
+        key = f"{view.geography}|{view.level}"
+        layer = value_layer(view.frame, view.codes, unit=view.unit, decimals=decimals,
+                            period_label=PERIOD_MARK, reference=view.reference)
+        classes = int(layer["zmax"] + 0.5)
+        scales.setdefault(classes, layer["colorscale"])
+        template = layer["hovertemplate"]
+        for _text, source in layer["customdata"]:
+            if source not in sources:
+                sources.append(source)
+        shown = view.frame.drop_duplicates("code").set_index("code").reindex(list(view.codes))
+        values = [None if z < 0 else float(v) for z, v in zip(layer["z"], shown["value"].tolist())]
+        periods.append({
+            "key": view.period_key, "label": view.period_label, "shapes": key, "title": f"{view.label} — {view.period_label}",
+            "z": layer["z"], "text": [t for t, _s in layer["customdata"]],
+            "source": [sources.index(s) for _t, s in layer["customdata"]], "value": values,
+            "shown": [c in set(view.frame["code"]) for c in view.codes],
+            "classes": classes, "legend": layer["colorbar"]["ticktext"], "legendTitle": layer["colorbar"]["title"]["text"],
+            "reference": _reference(view, decimals),
+            "note": _json(note),
+            "state": {"indicateur": view.indicator, "niveau": view.level, "periode": view.period_key},
+        })
+    return {"unit": views[0].unit if views else "", "sources": sources,
+            "scales": {str(n): s for n, s in scales.items()}, "template": template, "mark": PERIOD_MARK,
+            "secret": SECRET_Z, "missing": MISSING_Z, "periods": periods}
+
+
 def _reference(view, decimals: int) -> list | None:
+    """The département's row under the table: [name, text shown (None when secret)]."""
     if view.reference is None:
         return None
     name, value, flag = view.reference
-    return [f"{name} (référence)", _text(value, flag, view.unit, decimals)]
+    if isinstance(flag, str):
+        return [f"{name} (référence)", None]
+    if value is None or value != value:
+        return [f"{name} (référence)", "non disponible"]
+    return [f"{name} (référence)", fr_value(float(value), view.unit, decimals)]
+
+
+def _json(value):
+    return json.loads(json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder))

@@ -90,11 +90,12 @@ class Reader:
                 return dict(conn.execute(select(Publication.unit, Publication.version)).all())
         return reading.once(f"versions:{self.url}", read)
 
-    def remember(self, key: tuple, indicator: str, compute: Callable[[], object]):
+    def remember(self, key: tuple, indicator: str | None, compute: Callable[[], object]):
         """Cache what a view builds from published reads of one indicator (the map's series of
-        periods), under the version of the indicator's publication unit."""
+        periods), under the version of the indicator's publication unit (of the whole
+        publication when None)."""
         versions = self.versions()
-        unit = unit_of(indicator)
+        unit = unit_of(indicator) if indicator else "*"
         return self.cache.get_or_compute((self.url, "remember", key, unit, versions.get(unit), versions.get("*")),
                                          compute)
 

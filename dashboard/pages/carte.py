@@ -53,6 +53,7 @@ def layout(indicateur: str | None = None, niveau: str | None = None, periode: st
               style={"height": "560px"}),
         html.Div(id="carte-source"),
         dcc.Store(id="carte-series"),
+        dcc.Store(id="carte-shapes"),
         dcc.Store(id="carte-state"),
         dcc.Store(id="carte-profile-path", data=dash.get_relative_path("/territoire/")),
         html.Div(id="carte-goto", hidden=True),
@@ -88,8 +89,17 @@ def series(indicator, level, index, shown):
 
 def _payload(indicator: str, level: str) -> dict:
     views = map_state.series(indicator, level)
-    return map_series.payload(views, published.geojson, decimals=decimals(indicator),
+    return map_series.payload(views, decimals=decimals(indicator),
                               notes=[source_note(v.sources, caveats=v.caveats, demo=v.demo) for v in views])
+
+
+@callback(Output("carte-shapes", "data"), Input("carte-level", "value"))
+def shapes(level):
+    """The base maps of a level, on every geography that has its shapes: sent when the level
+    changes, never with an indicator."""
+    level = map_state.known_level(level)
+    return published.remember(("carte-shapes", level), None, lambda: map_series.shapes(
+        map_state.geographies_with_shapes(level), level, published.geojson))
 
 
 @callback(Output("carte-download", "data"),
@@ -109,7 +119,8 @@ clientside_callback(ClientsideFunction("observatoire", "renderMap"),
                     Output("carte-map", "figure"), Output("carte-source", "children"),
                     Output("carte-period-label", "children"), Output("carte-state", "data"),
                     Output("carte-table", "children"),
-                    Input("carte-series", "data"), Input("carte-period", "value"), Input("carte-sort", "value"))
+                    Input("carte-series", "data"), Input("carte-shapes", "data"), Input("carte-period", "value"),
+                    Input("carte-sort", "value"))
 clientside_callback(ClientsideFunction("observatoire", "replaceQuery"), Output("carte-url-sink", "children"),
                     Input("carte-state", "data"))
 clientside_callback(ClientsideFunction("observatoire", "openProfile"), Output("carte-goto", "children"),

@@ -101,6 +101,12 @@ def level_options() -> list[dict]:
     return [{"label": label, "value": level} for level, label in LEVELS.items() if level in drawn]
 
 
+def geographies_with_shapes(level: str) -> list[str]:
+    """The geographies whose territories of this level have shapes to draw."""
+    counts = published.territory_counts()
+    return sorted(counts[(counts["level"] == level) & (counts["with_geometry"] > 0)]["geography_code"])
+
+
 def known_level(level) -> str:
     return level if isinstance(level, str) and level in {o["value"] for o in level_options()} else DEFAULT_LEVEL
 

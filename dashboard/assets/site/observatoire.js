@@ -15,8 +15,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     /* The map of one period from the series the server sent once (figures/map_series.py): the
        figure, its source note, the period's label, the URL state and the table under the map,
        sorted as asked. No request to the server. */
-    renderMap: function (series, index, sort) {
+    renderMap: function (series, shapes, index, sort) {
       var noUpdate = window.dash_clientside.no_update;
+      if (series && series.periods && series.periods.length && !shapes) {
+        return [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate];  // the level's shapes are on their way
+      }
       if (!series || !series.periods || !series.periods.length) {
         return [noUpdate, noUpdate, "aucune période", noUpdate,
                 {type: "P", namespace: "dash_html_components",
@@ -26,16 +29,32 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var i = (typeof index === "number" && isFinite(index)) ? Math.min(Math.max(Math.round(index), 0), count - 1)
         : count - 1;
       var period = series.periods[i];
-      var base = series.shapes[period.shapes];
-      var trace = Object.assign({}, base.data[0], period.layer);
-      var layout = Object.assign({}, base.layout, {title: {text: period.title, x: 0.01}});
-      var figure = {data: [trace], layout: layout};
-      return [figure, period.note, period.label, period.state,
-              window.dash_clientside.observatoire.valuesTable(period, series.unit, sort)];
+      var base = shapes[period.shapes];
+      if (!base) { return [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate]; }  // another level's: wait
+      var ticks = [];
+      for (var t = series.missing; t < period.classes; t++) { ticks.push(t); }
+      var trace = Object.assign({}, base.figure.data[0], {
+        z: period.z, zmin: series.missing - 0.5, zmax: period.classes - 0.5,
+        colorscale: series.scales[String(period.classes)],
+        customdata: period.text.map(function (text, k) { return [text, series.sources[period.source[k]]]; }),
+        hovertemplate: series.template.split(series.mark).join(period.label),
+        colorbar: {title: {text: period.legendTitle}, tickvals: ticks, ticktext: period.legend, thickness: 14,
+                   len: 0.75}
+      });
+      var layout = Object.assign({}, base.figure.layout, {title: {text: period.title, x: 0.01}});
+      var rows = [];
+      period.z.forEach(function (z, k) {
+        if (period.shown[k]) {
+          rows.push([base.names[k], z === series.secret ? null : period.text[k], period.value[k]]);
+        }
+      });
+      return [{data: [trace], layout: layout}, period.note, period.label, period.state,
+              window.dash_clientside.observatoire.valuesTable(rows, period.title, period.reference, series.unit,
+                                                              sort)];
     },
     /* The table of the values of one period, as components/tables.py draws it on the server:
        a caption, "s" with its explanation, secret cells last, aria-sort on the sorted column. */
-    valuesTable: function (period, unit, sort) {
+    valuesTable: function (rows, caption, reference, unit, sort) {
       function el(type, props, namespace) {
         return {type: type, namespace: namespace || "dash_html_components", props: props};
       }
@@ -44,10 +63,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           "publiée, ou qui permettrait d'en déduire une autre par différence."});
         return el("Td", {children: text === null ? secret : text, className: className});
       }
-      if (!period.rows.length) {
+      if (!rows.length) {
         return el("P", {children: "Aucune valeur pour ce choix.", className: "text-muted"});
       }
-      var rows = period.rows.slice();
       if (sort === "name") {
         rows.sort(function (a, b) { return a[0].localeCompare(b[0], "fr"); });
       } else {
@@ -66,22 +84,22 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                                     cell(r[1], "text-end")]});
       });
       var parts = [
-        el("Caption", {children: period.caption, className: "caption-top"}),
+        el("Caption", {children: caption, className: "caption-top"}),
         el("Thead", {children: el("Tr", {children: [
           el("Th", {children: "Territoire", scope: "col", "aria-sort": ariaName}),
           el("Th", {children: "Valeur (" + unit + ")", scope: "col", className: "text-end", "aria-sort": ariaValue})
         ]})}),
         el("Tbody", {children: body})
       ];
-      if (period.reference) {
+      if (reference) {
         parts.push(el("Tfoot", {children: el("Tr", {children: [
-          el("Th", {children: period.reference[0], scope: "row"}),
-          cell(period.reference[1], "text-end fw-semibold")]})}));
+          el("Th", {children: reference[0], scope: "row"}),
+          cell(reference[1], "text-end fw-semibold")]})}));
       }
       return el("Div", {children: el("Table", {children: parts, size: "sm", striped: true, hover: true,
                                                 class_name: "mb-0"}, "dash_bootstrap_components"),
                         className: "table-responsive", style: {maxHeight: "28rem", overflowY: "auto"},
-                        tabIndex: "0", role: "region", "aria-label": period.caption});
+                        tabIndex: "0", role: "region", "aria-label": caption});
     },
     /* The print button of a profile: the browser's print dialog (print CSS lays out the sheet). */
     print: function () {
