@@ -34,6 +34,7 @@ def shapes(geographies: Sequence[str], level: str, geojson_of: Callable[[str, st
 def payload(views: Sequence, *, decimals: int, notes: Sequence) -> dict:
     """`views`: one map view per period; `notes`: the source note of each period."""
     sources: list[str] = []
+    notes_seen: dict[str, int] = {}  # a note repeats from period to period: sent once
     scales: dict[int, list] = {}
     template = None
     periods = []
@@ -56,10 +57,11 @@ def payload(views: Sequence, *, decimals: int, notes: Sequence) -> dict:
             "shown": [c in set(view.frame["code"]) for c in view.codes],
             "classes": classes, "legend": layer["colorbar"]["ticktext"], "legendTitle": layer["colorbar"]["title"]["text"],
             "reference": _reference(view, decimals),
-            "note": _json(note),
+            "note": notes_seen.setdefault(json.dumps(_json(note), sort_keys=True), len(notes_seen)),
             "state": {"indicateur": view.indicator, "niveau": view.level, "periode": view.period_key},
         })
     return {"unit": views[0].unit if views else "", "sources": sources,
+            "notes": [json.loads(text) for text in notes_seen],
             "scales": {str(n): s for n, s in scales.items()}, "template": template, "mark": PERIOD_MARK,
             "secret": SECRET_Z, "missing": MISSING_Z, "periods": periods}
 

@@ -48,7 +48,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           rows.push([base.names[k], z === series.secret ? null : period.text[k], period.value[k]]);
         }
       });
-      return [{data: [trace], layout: layout}, period.note, period.label, period.state,
+      return [{data: [trace], layout: layout}, series.notes[period.note], period.label, period.state,
               window.dash_clientside.observatoire.valuesTable(rows, period.title, period.reference, series.unit,
                                                               sort)];
     },
