@@ -114,7 +114,7 @@ def publish(conn: Connection, touched: Iterable[tuple[str, str, dt.date]] | None
         _clear(conn, unit, periods)
         rows = _ratio_rows(conn, unit, periods) if unit.ratio else _family_rows(conn, unit, periods, geos, threshold)
         if rows:
-            conn.execute(PublishedValue.__table__.insert(), rows)
+            _insert(conn, rows)
             conn.execute(PublishedPeriod.__table__.insert(), _catalogue(rows))
         _bump(conn, unit.name, threshold)
         written[unit.name] = len(rows)
@@ -157,6 +157,21 @@ def _clear(conn: Connection, unit: Unit, periods: set[Period] | None) -> None:
         ordered = sorted(periods)
         for i in range(0, len(ordered), 200):
             conn.execute(stmt.where(tuple_(model.period_type, model.period_start).in_(ordered[i:i + 200])))
+
+
+_COLUMNS = [c.name for c in PublishedValue.__table__.columns if c.name != "id"]
+
+
+def _insert(conn: Connection, rows: list[dict]) -> None:
+    """The published rows, in the caller's transaction: COPY on PostgreSQL (a national
+    publication writes millions), executemany elsewhere."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(PublishedValue.__table__.insert(), rows)
+        return
+    with conn.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY published_value ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in _COLUMNS])
 
 
 def _catalogue(rows: list[dict]) -> list[dict]:
@@ -316,8 +331,10 @@ def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> li
     year on the same geography (the latest before, else the first after)."""
     spec = unit.ratio
     num = _published(conn, spec.numerator, periods)
+    if num.empty:  # nothing to divide: the denominator (all its periods) is not even read
+        return []
     den = _published(conn, spec.denominator, None)
-    if num.empty or den.empty:
+    if den.empty:
         return []
     chosen = {}
     for geography, on_geo in den.groupby("geography_code", sort=True):
