@@ -23,18 +23,29 @@ def mask_period(cells: Mapping[Key, float | None], source_masked: set[Key], rela
                 of_which: list[tuple[Key, Key]], threshold: int, protection: float) -> set[Key]:
     """The cells to publish as secret."""
     linear_values, constraints = _linear_model(cells, relations)
-    sensitive = sorted((k for k, v in cells.items() if v is not None and v == v and 0 < v <= threshold), key=repr)
+    sensitive = {k for k, v in cells.items() if v is not None and v == v and 0 < v <= threshold}
     masked = secrecy.protect(linear_values, constraints, threshold, already_masked=source_masked)
-    if not sensitive:
-        return {k for k in masked if k in cells}
+    # Each block of related cells (a département and what it holds) is its own programme: the
+    # others cannot move its cells. Only blocks that hold a sensitive cell are checked, and a
+    # block is checked again only when its mask changed.
+    blocks = [block for block in _blocks(relations, of_which) if block["cells"] & sensitive]
+    checked: dict[int, frozenset] = {}
     for _ in range(len(cells) + 1):
-        intervals = Intervals(cells, relations, of_which, hidden={k for k in masked if k in cells})
         narrow = None
-        for cell in sensitive:
-            low, high = intervals.bounds(cell)
-            if not high - low >= required_width(cells[cell], threshold, protection):
-                narrow = cell
+        for number, block in enumerate(blocks):
+            hidden = frozenset(k for k in masked if k in block["cells"])
+            if checked.get(number) == hidden:
+                continue
+            intervals = Intervals({k: cells[k] for k in block["cells"] if k in cells}, block["relations"],
+                                  block["of_which"], hidden=hidden)
+            for cell in sorted(block["cells"] & sensitive, key=repr):
+                low, high = intervals.bounds(cell)
+                if not high - low >= required_width(cells[cell], threshold, protection):
+                    narrow = cell
+                    break
+            if narrow is not None:
                 break
+            checked[number] = hidden
         if narrow is None:
             break
         extra = _complement(narrow, cells, masked, relations, of_which, threshold, protection)
@@ -42,6 +53,33 @@ def mask_period(cells: Mapping[Key, float | None], source_masked: set[Key], rela
             break
         masked = secrecy.protect(linear_values, constraints, threshold, already_masked=masked | {extra})
     return {k for k in masked if k in cells}
+
+
+def _blocks(relations: list[Relation], of_which: list[tuple[Key, Key]]) -> list[dict]:
+    """The connected blocks of the relations and bounds, in a stable order."""
+    parent: dict[Key, Key] = {}
+
+    def root(cell):
+        parent.setdefault(cell, cell)
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    groups = [(r.total, *(p for p, _ in r.parts)) for r in relations] + [tuple(pair) for pair in of_which]
+    for group in groups:
+        first = root(group[0])
+        for cell in group[1:]:
+            parent[root(cell)] = first
+    blocks: dict[Key, dict] = {}
+    for relation in relations:
+        blocks.setdefault(root(relation.total), {"cells": set(), "relations": [], "of_which": []})["relations"] \
+            .append(relation)
+    for pair in of_which:
+        blocks.setdefault(root(pair[0]), {"cells": set(), "relations": [], "of_which": []})["of_which"].append(pair)
+    for cell in parent:
+        blocks[root(cell)]["cells"].add(cell)
+    return sorted(blocks.values(), key=lambda b: min(map(repr, b["cells"])))
 
 
 def _linear_model(cells: Mapping[Key, float | None], relations: list[Relation]):
