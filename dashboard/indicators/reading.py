@@ -1,13 +1,12 @@
 """One snapshot per request: every query a request runs reads the same state of the store.
 
-A page or a callback runs several queries (the communes, then the département for reference,
-the masks of secondary secrecy…). Each on its own connection, an import committed between two
-of them would give a response half from before the import and half from after — a département
-total that is not the sum of its communes, or masks computed on other figures than the ones
-shown. Inside a request the queries share one connection and one read transaction (a snapshot:
-see `store.make_reader_engine`), closed when the request ends; the store's generation, which
-the cache keys carry, is read once from that same snapshot. Outside a request (the command
-line, tests, benchmarks) each query opens its own connection.
+A page or a callback runs several reads (the communes, then the département for reference, the
+periods…). Each on its own connection, an import committed between two of them would give a
+response half from before the import and half from after — a département total that is not the
+sum of its communes. Inside a request the reads share one connection and one read transaction
+(a snapshot: see `store.make_reader_engine`), closed when the request ends; the publication's
+versions, which the cache keys carry, are read once from that same snapshot. Outside a request
+(the command line, tests, benchmarks) each read opens its own connection.
 """
 from __future__ import annotations
 
