@@ -2,7 +2,8 @@
 process, with its time and peak memory (`python bench/import_bench.py --shapes`).
 
 - wide CSV: 24 rows with 3 000 (then 16 384) extra columns;
-- a workbook with one space left far from its table (Z1048576, XFD1048576: Ctrl+End leftovers);
+- a workbook (.xlsx, .ods, .xls) with one space left far from its table (Z1048576,
+  XFD1048576, IV65536: Ctrl+End leftovers);
 - a CSV whose stray quote never closes.
 Targets: at most 10 s per MB and 1 GiB, a located refusal past the reader's limits, never a crash.
 """
@@ -36,6 +37,32 @@ def stray_cell_xlsx(path: Path, cell: str) -> None:
     wb.save(path)
 
 
+def _corpus():
+    """The corpus's workbook builders (tests/files/corpus/make_corpus.py)."""
+    import importlib.util
+
+    where = Path(__file__).resolve().parents[1] / "tests" / "files" / "corpus" / "make_corpus.py"
+    spec = importlib.util.spec_from_file_location("make_corpus", where)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def stray_cell_ods(path: Path, rows: int, cols: int) -> None:
+    """A space `rows` rows under the table and `cols` columns right, as Calc writes blank areas."""
+    corpus = _corpus()
+    far = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell '
+           f'table:number-columns-repeated="{cols}"/></table:table-row><table:table-row><table:table-cell '
+           f'table:number-columns-repeated="{cols}"/><table:table-cell office:value-type="string"><text:p> </text:p>'
+           '</table:table-cell></table:table-row>')
+    path.write_bytes(corpus.ods(corpus._ods_rows(corpus.SIMPLE_ROWS) + far))
+
+
+def stray_cell_xls(path: Path, row: int, col: int) -> None:
+    corpus = _corpus()
+    path.write_bytes(corpus.xls([*corpus.SIMPLE_CELLS, (row, col, " ")]))
+
+
 def open_quote_csv(path: Path) -> None:
     rows = [f"2024-03;{c};{100 + i};Commune {i}" for i, c in enumerate(COMMUNES * 4)]
     rows[4] = rows[4].replace("Commune", '"Commune')
@@ -47,6 +74,10 @@ CASES = (
     ("CSV, 24 rows × 16 384 extra columns", "wide_16384.csv", lambda p: wide_csv(p, 16_384)),
     ("XLSX, a space left in Z1048576", "stray_z.xlsx", lambda p: stray_cell_xlsx(p, "Z1048576")),
     ("XLSX, a space left in XFD1048576", "stray_xfd.xlsx", lambda p: stray_cell_xlsx(p, "XFD1048576")),
+    ("ODS, a space 395 000 rows × 20 cols away", "stray_near.ods", lambda p: stray_cell_ods(p, 395_000, 19)),
+    ("ODS, a space 1 048 570 × 1 000 away", "stray_far.ods", lambda p: stray_cell_ods(p, 1_048_570, 1_000)),
+    ("XLS, a space left in IV65536", "stray_iv.xls", lambda p: stray_cell_xls(p, 65_535, 255)),
+    ("XLS, a space left in Z65536", "stray_z.xls", lambda p: stray_cell_xls(p, 65_535, 25)),
     ("CSV, a quote never closed", "open_quote.csv", open_quote_csv),
 )
 

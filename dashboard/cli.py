@@ -121,6 +121,8 @@ def import_(settings: Settings, args) -> int:
             print(f"Colonnes ignorées : {', '.join(outcome.ignored_columns)}")
         if outcome.notes:
             print(f"Notes sous le tableau, lues et non importées : {' ; '.join(outcome.notes)}")
+    for warning in outcome.warnings:
+        print(f"Avertissement : {warning}")
     return 0
 
 

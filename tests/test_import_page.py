@@ -50,13 +50,19 @@ def test_sign_in_upload_confirm_and_roll_back(dash_duo, settings, tmp_path, fore
     report = dash_duo.find_element("#import-problems").text
     assert "caf_octobre.csv" in report and "75056" in report and "3" in report and "Code commune" in report
 
-    # A good one: preview, confirm, listed in the history.
-    good = caf_file(tmp_path, "2026-09;93001;1 234\n2026-09;93005;987\n", name="caf_octobre_corrige.csv")
+    # A good one: preview, confirm, listed in the history. Its names column is checked against
+    # the codes: a name that is not its code's territory is a warning, not a refusal.
+    good = tmp_path / "caf_octobre_corrige.csv"
+    good.write_text("Mois;Code commune;Commune;Foyers\n2026-09;93001;AUBERVILLIERS;1 234\n"
+                    "2026-09;93005;Bobigny;987\n", encoding="utf-8")
     dash_duo.find_element("#import-upload input[type=file]").send_keys(str(good))
     dash_duo.wait_for_element("#import-valid", timeout=10)
     assert "1234" in dash_duo.find_element("#import-preview").text
     # Every row read is counted, so a row swallowed or dropped would show.
     assert dash_duo.find_element("#import-rows-read").text.startswith("2 lignes de données lues (lignes 2 à 3")
+    warnings = dash_duo.find_element("#import-warnings").text
+    assert "1 avertissement" in warnings and "ligne 3" in warnings and "« Bobigny »" in warnings \
+        and "« Aulnay-sous-Bois »" in warnings and "AUBERVILLIERS" not in warnings
     dash_duo.find_element("#import-source").send_keys("CAF de la Seine-Saint-Denis")
     confirm = dash_duo.find_element("#import-confirm")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", confirm)

@@ -44,6 +44,7 @@ class ImportOutcome:
     summary: dict[str, Any] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # notes under the table, read and left out
+    warnings: list[str] = field(default_factory=list)  # let through, to be looked at (Problem messages)
 
 
 def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *, raw_dir: Path,
@@ -100,11 +101,13 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
                 raise ImportRefused(problems)  # leaving the block rolls the transaction back
             summary = spec.apply(ctx)
             notes = [f"ligne {line} : {text}" for line, text in table.notes]
-            record.summary = {**summary, "ignored_columns": parsed.ignored_columns, "notes_ignored": notes}
+            warnings = [w.message() for w in ctx.warnings]
+            record.summary = {**summary, "ignored_columns": parsed.ignored_columns, "notes_ignored": notes,
+                              "warnings": warnings}
             record.undo = ctx.writer.undo()
             session.add(ImportEvent(import_id=record.id, action="applied", at=now, by=provenance.imported_by))
             session.flush()
-            outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns, notes)
+            outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns, notes, warnings)
             if dry_run:
                 raise _DryRunDone(outcome)
             if publish:

@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 
 from dashboard.ingest import parse
 from dashboard.ingest.errors import ImportRefused, Problem
+from dashboard.ingest.extent import MAX_CELLS, column_index, column_letter, ods_extents, xls_extents, xlsx_extent
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
@@ -32,7 +33,6 @@ RATIO_MIN_SIZE = 1024 * 1024  # a tiny member may compress very well without bei
 HEADER_SEARCH_ROWS = 30  # non-empty rows in which the header is looked for
 # The reader holds a sheet as a dense grid from A1 to its last filled cell: a stray cell far
 # below or to the right (a space left in XFD1048576) would make it allocate hundreds of GB.
-MAX_CELLS = 12_000_000
 SEPARATORS = (";", "\t", ",")  # in order of preference: French decimals use commas
 
 EXPECTED_TABLE = "un fichier CSV ou XLSX"
@@ -66,11 +66,14 @@ def read_table(path, *, file_name: str | None = None, header_score: HeaderScore,
     if data.startswith(_ZIP):
         archive = _open_zip(data, name)
         if _is_ods(archive):
-            return _read_workbook(data, name, header_score, sheet, archive=None)
+            extents = _measured(name, lambda: ods_extents(archive))
+            return _read_workbook(data, name, header_score, sheet, archive=None, extent_of=extents.get)
         _refuse_not_workbook(archive, name)
-        return _read_workbook(data, name, header_score, sheet, archive=archive)
+        return _read_workbook(data, name, header_score, sheet, archive=archive,
+                              extent_of=lambda s: _xlsx_extent(archive, s))
     if data.startswith(_OLE2) and "EncryptedPackage".encode("utf-16-le") not in data:
-        return _read_workbook(data, name, header_score, sheet, archive=None)  # Excel 97-2003 (.xls)
+        extents = _measured(name, lambda: xls_extents(data))  # Excel 97-2003 (.xls)
+        return _read_workbook(data, name, header_score, sheet, archive=None, extent_of=extents.get)
     _refuse_binary(data, name)
     _refuse_disguised(data, name)
     return _read_csv(data, name, header_score)
@@ -295,7 +298,7 @@ def _choose_separator(text: str, header_score: HeaderScore) -> str:
 # --- XLSX ----------------------------------------------------------------------------------
 
 def _read_workbook(data: bytes, name: str, header_score: HeaderScore, sheet: str | None,
-                   archive: zipfile.ZipFile | None) -> RawTable:
+                   archive: zipfile.ZipFile | None, extent_of: Callable[[str], tuple[int, int] | None]) -> RawTable:
     """An XLSX workbook (`archive`: its ZIP, for the checks that read its XML: extent, error and
     formula cells), or a LibreOffice .ods or Excel 97-2003 .xls one, which calamine reads alike
     (an .xls sheet holds at most 65 536 × 256 cells)."""
@@ -304,9 +307,8 @@ def _read_workbook(data: bytes, name: str, header_score: HeaderScore, sheet: str
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = _worksheets(workbook, name)
-        sheet_name = _choose_sheet(workbook, archive, sheets, sheet, name, header_score)
-        if archive is not None:
-            _check_extent(archive, sheet_name, name)
+        sheet_name = _choose_sheet(workbook, extent_of, sheets, sheet, name, header_score)
+        _check_extent(name, sheet_name, extent_of(sheet_name))
         grid = _sheet_grid(workbook, sheet_name)
     except CalamineError:
         _refuse_unreadable(name)
@@ -406,7 +408,7 @@ def _visible(workbook, sheets: list[str]) -> list[str]:
     return [n for n in sheets if n in visible]
 
 
-def _choose_sheet(workbook, archive: zipfile.ZipFile | None, sheets: list[str], sheet: str | None, name: str,
+def _choose_sheet(workbook, extent_of: Callable[[str], tuple[int, int] | None], sheets: list[str], sheet: str | None, name: str,
                   header_score: HeaderScore) -> str:
     """The named sheet (hidden or not), else the visible worksheet whose header scores best.
     A hidden sheet is never chosen by itself (an older copy kept out of sight), and two visible
@@ -421,8 +423,7 @@ def _choose_sheet(workbook, archive: zipfile.ZipFile | None, sheets: list[str], 
     # The header is among the first rows: no need to load whole sheets to compare them.
     scores = {}
     for candidate in visible:
-        if archive is not None:
-            _check_extent(archive, candidate, name)
+        _check_extent(name, candidate, extent_of(candidate))
         scores[candidate] = _best_score(_sheet_grid(workbook, candidate, HEADER_SEARCH_ROWS * 4), header_score)
     best = max(scores.values())
     tied = [n for n in visible if scores[n] == best]
@@ -433,30 +434,32 @@ def _choose_sheet(workbook, archive: zipfile.ZipFile | None, sheets: list[str], 
     return tied[0]
 
 
-_CELL_OR_ROW_REF = re.compile(rb"<(?:\w+:)?(c|row)\b[^>]*?\br=\"([A-Z]*)(\d+)\"")
-
-
-def _check_extent(archive: zipfile.ZipFile, sheet: str, name: str) -> None:
-    """Refuse a sheet whose filled cells span more than MAX_CELLS, before anything allocates
-    the grid: a byte scan of the cell and row references of its XML."""
+def _measured(name: str, measure: Callable[[], dict[str, tuple[int, int]]]) -> dict[str, tuple[int, int]]:
+    """Every sheet's extent, checked: calamine reads all the sheets of an .ods or .xls as it
+    opens the file, so each must be within the limit before it does."""
     try:
-        member = _sheet_path(archive, sheet)
+        extents = measure()
+    except (ValueError, KeyError, ElementTree.ParseError, zipfile.BadZipFile):
+        _refuse_unreadable(name)
+    for sheet, extent in extents.items():
+        _check_extent(name, sheet, extent)
+    return extents
+
+
+def _xlsx_extent(archive: zipfile.ZipFile, sheet: str) -> tuple[int, int] | None:
+    try:
+        return xlsx_extent(archive, _sheet_path(archive, sheet))
     except (StopIteration, KeyError):
-        return
-    last_row, last_col = 0, 0
-    tail = b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            window = tail + chunk
-            for match in _CELL_OR_ROW_REF.finditer(window):
-                last_row = max(last_row, int(match[3]))
-                if match[2]:
-                    last_col = max(last_col, _column_index(match[2].decode()) + 1)
-            # a reference cut by the chunk's end is read whole in the next window
-            tail = window[-64:]
+        return None
+
+
+def _check_extent(name: str, sheet: str, extent: tuple[int, int] | None) -> None:
+    """Refuse a sheet whose filled cells span more than MAX_CELLS, before anything allocates
+    the grid (`extent`: its last filled row and column, read from the bytes by `extent`)."""
+    last_row, last_col = extent or (0, 0)
     if last_row * max(last_col, 1) > MAX_CELLS:
         raise ImportRefused([Problem(
-            file=name, sheet=sheet, line=last_row, column=_column_letter(max(last_col, 1) - 1),
+            file=name, sheet=sheet, line=last_row, column=column_letter(max(last_col, 1) - 1),
             found="une cellule remplie loin du tableau",
             expected=(f"un tableau d'au plus {MAX_CELLS // 1_000_000} millions de cellules (celui-ci s'étend sur "
                       f"{last_row} lignes × {last_col} colonnes) : effacez les cellules au-delà du tableau "
@@ -520,7 +523,7 @@ def _cell_problems(archive: zipfile.ZipFile, sheet: str, name: str, header_line:
         if line > header_line and not (index < len(known) and known[index]) and any(known):
             continue
         header = header_cells[index] if line > header_line and index < len(header_cells) else None
-        problems.append(Problem(file=name, sheet=sheet, line=line, column=header or _column_letter(index),
+        problems.append(Problem(file=name, sheet=sheet, line=line, column=header or column_letter(index),
                                 found=found, expected=expected))
     return problems
 
@@ -560,7 +563,7 @@ def _bad_cells(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, int
                 row, col = int(el.get("r") or row + 1), -1
             elif event == "end" and tag == "c":
                 ref = _CELL_REF.fullmatch(el.get("r") or "")
-                col = _column_index(ref[1]) if ref else col + 1
+                col = column_index(ref[1]) if ref else col + 1
                 if problem := _bad_cell(el):
                     yield row, col, *problem
             elif event == "end" and tag == "row":
@@ -596,23 +599,6 @@ def _bad_cell(cell) -> tuple[str, str] | None:
         return (f"={formula}" if formula else "une formule"), \
             "une valeur calculée (ouvrez le fichier dans Excel puis enregistrez-le pour calculer les formules)"
     return None
-
-
-def _column_index(letters: str) -> int:
-    """0-based index of a column letter (A → 0, AA → 26)."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - ord("A") + 1
-    return n - 1
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(ord("A") + rem) + letters
-    return letters
 
 
 # --- geography -----------------------------------------------------------------------------

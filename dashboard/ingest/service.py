@@ -38,6 +38,7 @@ class Preview:
     summary: dict = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # notes under the table, left out
+    warnings: list[str] = field(default_factory=list)  # let through, to be looked at
     rows_read: int = 0
     lines: tuple[int, int] | None = None  # first and last line of data, as the spreadsheet numbers them
 
@@ -91,6 +92,7 @@ def _preview(token: str, file_name: str, kind: str, options: dict | None, settin
                               raw_dir=_state["settings"].raw_dir, file_name=file_name, options=options,
                               dry_run=True)
         result.summary = {"already_imported": outcome.import_id} if outcome.already_imported else outcome.summary
+        result.warnings = outcome.warnings
     except ImportRefused as refused:
         result.problems = refused.problems
     return result

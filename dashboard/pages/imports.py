@@ -127,6 +127,11 @@ def _report(preview: service.Preview):
     if preview.notes:
         ignored.append(html.P("Notes sous le tableau, lues et non importées : " + " ; ".join(preview.notes),
                               className="small"))
+    if preview.warnings:
+        ignored.append(dbc.Alert([html.P(f"{len(preview.warnings)} avertissement(s) : le fichier peut être importé, "
+                                         "vérifiez ces lignes.", className="mb-1"),
+                                  html.Ul([html.Li(w) for w in preview.warnings], className="mb-0 small")],
+                                 color="warning", id="import-warnings"))
     return dbc.Card(dbc.CardBody([
         dbc.Alert(f"Fichier valide : {preview.file_name}. Aperçu des premières lignes telles qu'elles seront "
                   "lues :", color="success", id="import-valid"),

@@ -27,6 +27,9 @@ class Context:
     options: dict[str, Any] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
     cache: dict[str, Any] = field(default_factory=dict)
+    # What the import lets through but a person should look at (a name that disagrees with its
+    # code): shown in the preview, printed by the CLI, kept in the import's summary.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def writer(self) -> Writer:

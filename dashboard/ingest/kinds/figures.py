@@ -14,17 +14,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import select
 
 from dashboard.formatting import fr_number
 from dashboard.ingest import parse
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context, Kind
 from dashboard.ingest.write import FigureRow, geography_at, territory_ids
-from dashboard.store.models import Geography
+from dashboard.store.models import Geography, Territory
 
 QPV_CODE = re.compile(r"^Q[NP]\d{6}$")
 QPV_GEOGRAPHY = {"QP": "QPV2015", "QN": "QPV2024"}
@@ -91,9 +93,30 @@ class FigureKind(Kind):
         if located.duplicated(subset=key).any():
             located = located.drop_duplicates(subset=key)
         ctx.cache["located"] = located
+        if "libelle" in located.columns:
+            ctx.warnings += self._check_names(ctx, located)
         if type(self).check_rows is not FigureKind.check_rows:
             problems += self.check_rows(ctx, _records(located))
         return sorted(problems, key=lambda p: p.line or 0)
+
+    def _check_names(self, ctx: Context, located: pd.DataFrame) -> list[Problem]:
+        """A names column beside the codes is read as a check: a name that is not its code's
+        territory (ST DENIS and « Saint-Denis » agree; « Bobigny » on 93066 does not) is a
+        warning, once per (code, name) with its first line. Not a refusal: the code decides."""
+        given = located[located["libelle"].notna()]
+        if given.empty:
+            return []
+        pairs = given.drop_duplicates(subset=["_territory_id", "libelle"])
+        names = dict(ctx.session.execute(select(Territory.id, Territory.name).where(
+            Territory.id.in_({int(i) for i in pairs["_territory_id"]}))).all())
+        warnings = []
+        for row in _records(pairs):
+            name = names.get(int(row["_territory_id"]))
+            if name is not None and name_key(str(row["libelle"])) != name_key(name):
+                code = row[self.territory_column]
+                warnings.append(ctx.problem(row, "libelle", row["libelle"],
+                                            f"le nom du territoire {code} : « {name} » (le code est retenu)"))
+        return warnings
 
     def period_end(self, start: dt.date) -> dt.date:
         """The day after the period: a month-end stock or a month's flow exists from then on."""
@@ -231,6 +254,19 @@ class FigureKind(Kind):
         return {"figures": written, "indicators": by_indicator,
                 "first_period": periods.min().isoformat() if len(periods) else None,
                 "last_period": periods.max().isoformat() if len(periods) else None}
+
+
+# « S/ » stands for sur or sous: all three reduce to s.
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sur": "s", "sous": "s"}
+
+
+def name_key(name: str) -> str:
+    """A place name reduced to what two spellings of it share: no accents, case, hyphens or
+    apostrophes, the usual abbreviations spelt out, the article in any place (« BLANC MESNIL
+    (LE) » and « Le Blanc-Mesnil » give one key)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).lower()
+    words = [_ABBREVIATIONS.get(w, w) for w in re.findall(r"[a-z0-9]+", plain)]
+    return " ".join(sorted(words))
 
 
 def _map_unique(series: pd.Series, function) -> pd.Series:

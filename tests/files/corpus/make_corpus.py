@@ -389,12 +389,8 @@ def _ods_cell(value) -> str:
     return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
 
 
-@quirk("allocataires_libreoffice.ods")
-def libreoffice_ods() -> bytes:
-    """A LibreOffice Calc workbook, as many collectivités save them."""
-    rows = [ALLOCATAIRES, ["2024-03", 93001, 5308], ["2024-03", 93005, 4210]]
-    content = ODS_CONTENT.format(rows="".join(
-        "<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows))
+def ods(rows_xml: str) -> bytes:
+    """An .ods workbook of one sheet « Données » whose rows are `rows_xml`."""
     manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
                 'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
                 '<manifest:file-entry manifest:full-path="/" '
@@ -404,24 +400,64 @@ def libreoffice_ods() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", ODS_CONTENT.format(rows=rows_xml), compress_type=zipfile.ZIP_DEFLATED)
         z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
-@quirk("allocataires_excel_97.xls")
-def excel_97() -> bytes:
-    """An Excel 97-2003 workbook (.xls, BIFF8), written with xlwt."""
+def _ods_rows(rows: list[list]) -> str:
+    return "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows)
+
+
+SIMPLE_ROWS = [ALLOCATAIRES, ["2024-03", 93001, 5308], ["2024-03", 93005, 4210]]
+
+
+@quirk("allocataires_libreoffice.ods")
+def libreoffice_ods() -> bytes:
+    """A LibreOffice Calc workbook, as many collectivités save them, with the blank area Calc
+    writes after a table (repeated empty rows and cells: not data, not extent)."""
+    blank = ('<table:table-row table:number-rows-repeated="1048573">'
+             '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
+    return ods(_ods_rows(SIMPLE_ROWS) + blank)
+
+
+@bad("allocataires_cellule_isolee_lointaine.ods")
+def stray_far_cell_ods() -> bytes:
+    """The same Ctrl+End leftover in a LibreOffice workbook: one space 1 048 570 rows and 1 000
+    columns away (calamine would read every sheet whole as it opens the file)."""
+    far = ('<table:table-row table:number-rows-repeated="1048570"><table:table-cell '
+           'table:number-columns-repeated="1000"/></table:table-row><table:table-row><table:table-cell '
+           'table:number-columns-repeated="1000"/><table:table-cell office:value-type="string"><text:p> </text:p>'
+           '</table:table-cell></table:table-row>')
+    return ods(_ods_rows(SIMPLE_ROWS) + far)
+
+
+def xls(cells: list[tuple[int, int, object]]) -> bytes:
+    """An Excel 97-2003 workbook (.xls, BIFF8) of one sheet « Données », written with xlwt."""
     import xlwt
 
     book = xlwt.Workbook()
     sheet = book.add_sheet("Données")
-    for r, row in enumerate([ALLOCATAIRES, ["2024-03", 93001, 5308], ["2024-03", 93005, 4210]]):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
+    for r, c, value in cells:
+        sheet.write(r, c, value)
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+SIMPLE_CELLS = [(r, c, v) for r, row in enumerate(SIMPLE_ROWS) for c, v in enumerate(row)]
+
+
+@quirk("allocataires_excel_97.xls")
+def excel_97() -> bytes:
+    """An Excel 97-2003 workbook (.xls, BIFF8)."""
+    return xls(SIMPLE_CELLS)
+
+
+@bad("allocataires_cellule_isolee_lointaine.xls")
+def stray_far_cell_xls() -> bytes:
+    """A space left in IV65536, the last cell of an .xls sheet (16.7 million cells: 1.4 GB read)."""
+    return xls([*SIMPLE_CELLS, (65535, 255, " ")])
 
 
 @bad("page_web.xls")
