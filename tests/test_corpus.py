@@ -274,7 +274,7 @@ REFUSALS: dict[str, Refusal] = {
                   "« Code commune », « Personnes couvertes »"),
     )),
     "bad/allocataires_entetes_mal_encodes.csv": Refusal("allocataires", ("en-têtes mal encodés",), (
-        (1, None, ("attendu une colonne « Mois » (ou « mois », « periode », « date », « mois de reference ») ; "
+        (1, None, ("attendu une colonne « Mois » (ou « mois », « période », « date », « mois de référence ») ; "
                    "en-têtes trouvés : « PÃ©riode », « Code commune », « Foyers allocataires » — des caractères "
                    "comme « Ã© » signalent un fichier enregistré dans un autre encodage : enregistrez-le en « CSV UTF-8 »")),
     )),

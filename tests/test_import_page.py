@@ -59,7 +59,8 @@ def test_sign_in_upload_confirm_and_roll_back(dash_duo, settings, tmp_path, fore
     dash_duo.wait_for_element("#import-valid", timeout=10)
     assert "1234" in dash_duo.find_element("#import-preview").text
     # Every row read is counted, so a row swallowed or dropped would show.
-    assert dash_duo.find_element("#import-rows-read").text.startswith("2 lignes de données lues (lignes 2 à 3")
+    assert dash_duo.find_element("#import-rows-read").text.startswith(
+        "2 lignes de données lues (lignes 2 à 3 du fichier ; le fichier compte 3 lignes)")
     warnings = dash_duo.find_element("#import-warnings").text
     assert "1 avertissement" in warnings and "ligne 3" in warnings and "« Bobigny »" in warnings \
         and "« Aulnay-sous-Bois »" in warnings and "AUBERVILLIERS" not in warnings

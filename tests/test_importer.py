@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 
 import pytest
 from sqlalchemy import func, select
@@ -122,3 +123,27 @@ def test_a_correction_is_checked_against_the_month_after_it(loaded_store, tmp_pa
            "entrées" in problem.expected
     assert snapshot(engine) == before
     send("janvier_corrige_bis.csv", "2025-01;ALI-2022-03;95;10;1;1;1;1;20")  # 90 ≤ 95 + 5: accepted
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_filled_template_imports_and_speaks_as_a_person_writes(loaded_store, tmp_path, form):
+    """The templates head their columns with the labels a person reads, list the other
+    accepted headers with their accents, and a template filled in imports as it is."""
+    from openpyxl import load_workbook
+
+    from dashboard.ingest.templates import template_csv, template_xlsx
+
+    _url, engine, raw_dir = loaded_store
+    if form == "csv":
+        text = template_csv("allocataires").decode("utf-8-sig")
+        assert text.startswith("Mois;Code commune ou QPV;Foyers allocataires du RSA;")
+        path = write(tmp_path, "modele.csv", text + "2024-03;93001;5308;;;;Aubervilliers\r\n")
+    else:
+        book = load_workbook(io.BytesIO(template_xlsx("allocataires")))
+        notice = {row[0]: row[3] for row in book["Colonnes"].iter_rows(min_row=2, values_only=True)}
+        assert "mois de référence" in notice["Mois"] and "période" in notice["Mois"]
+        book["Données"].append(["2024-03", "93001", 5308, None, None, None, "Aubervilliers"])
+        path = tmp_path / "modele.xlsx"
+        book.save(path)
+    outcome = import_file(engine, path, "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+    assert outcome.summary["figures"] == 1 and outcome.warnings == []

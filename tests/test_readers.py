@@ -6,6 +6,8 @@ import io
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
@@ -542,3 +544,24 @@ def test_control_characters_are_named_in_messages():
     problem = Problem(file="f.csv", line=3, column="Foyers", found="12\x00\x1b", expected="un nombre")
     assert problem.found == "12\\0\\x1b"
     assert "trouvé « 12\\0\\x1b »" in problem.message()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(["\n", "\r\n", "\r"]),  # the row's line ending
+                               st.booleans(),  # a blank line after it
+                               st.sampled_from(["", "Saint-Denis", "Nord\nSud", "ligne 1\r\nligne 2\r\nligne 3"])),
+                     min_size=1, max_size=12))
+def test_every_text_line_is_accounted_for(tmp_path, rows):
+    """Whatever the line endings, blank lines and quoted cells over several lines, the rows read
+    plus the line breaks inside cells are the file's lines: the reader's check never refuses a
+    sound file, and `file_lines` counts rows as a spreadsheet does."""
+    text, records, expected = "Mois;Code;Foyers;Note\n", 1, []
+    for i, (ending, blank, note) in enumerate(rows):
+        text += f'2024-03;93{i:03d};{i};"{note}"{ending}' + (ending if blank else "")
+        records += 1
+        expected.append(records)
+        records += blank
+    table = read(write(tmp_path, "f.csv", text.encode()))
+    assert table.lines == expected
+    assert [row[3] for row in table.rows] == [note or None for _, _, note in rows]
+    assert table.file_lines == records

@@ -104,6 +104,10 @@ class Column:
         """Every header this column answers to, normalised (computed once per column)."""
         return frozenset(parse.normalize_header(n) for n in (self.name, self.label, *self.synonyms))
 
+    def written(self) -> list[str]:
+        """The other headers accepted, as a person writes them (« mois de référence »)."""
+        return [as_written(s) for s in (self.name, *self.synonyms)]
+
 
 @dataclass
 class ParsedTable:
@@ -185,10 +189,22 @@ def map_headers(table: RawTable, columns: list[Column], chosen: dict[str, str] |
     missing = [col for col in columns if col.required and col.name not in index]
     for col in missing:
         problems.append(_problem(table, table.header_line, None, None,
-                                 f"une colonne « {col.label} » (ou « {col.name.replace('_', ' ')} »"
-                                 + "".join(f", « {s.replace('_', ' ')} »" for s in col.synonyms[:3])
+                                 f"une colonne « {col.label} » (ou "
+                                 + ", ".join(f"« {s} »" for s in col.written()[:4])
                                  + f") ; en-têtes trouvés : {_found_headers(table.columns)}"))
     return index, ignored, problems
+
+
+# The accents that header names drop to become synonyms, given back when they are shown.
+_ACCENTED = {"activite": "activité", "anciennete": "ancienneté", "annee": "année", "debut": "début",
+             "entree": "entrée", "entrees": "entrées", "libelle": "libellé", "millesime": "millésime",
+             "periode": "période", "reference": "référence", "residant": "résidant", "residence": "résidence",
+             "majore": "majoré", "laureat": "lauréat", "dec": "déc", "a": "à"}
+
+
+def as_written(name: str) -> str:
+    """A normalised header name as a person writes it: « mois_de_reference » → « mois de référence »."""
+    return " ".join(_ACCENTED.get(word, word) for word in name.split("_"))
 
 
 _MOJIBAKE = re.compile("Ã[©¨ª§ ¢´®¯¹»]|â€|ï»¿|Â[ °«»]")

@@ -22,6 +22,7 @@ from pathlib import Path, PureWindowsPath
 from typing import NoReturn
 from xml.etree import ElementTree
 
+from dashboard.formatting import fr_number
 from dashboard.ingest import parse
 from dashboard.ingest.errors import ImportRefused, Problem
 from dashboard.ingest.extent import MAX_CELLS, column_index, column_letter, ods_extents, xls_extents, xlsx_extent
@@ -57,6 +58,7 @@ class RawTable:
     encoding: str | None = None
     separator: str | None = None
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of notes under the table
+    file_lines: int | None = None  # lines of the CSV file / last filled row of the sheet
 
 
 def read_table(path, *, file_name: str | None = None, header_score: HeaderScore,
@@ -168,7 +170,7 @@ def _build_table(grid: Grid, header: int, name: str, sheet: str | None = None,
         columns=[columns[j] for j in keep],
         rows=rows,
         lines=[line for line, _ in body],
-        encoding=encoding, separator=separator, notes=notes,
+        encoding=encoding, separator=separator, notes=notes, file_lines=grid[-1][0],
     )
 
 
@@ -212,15 +214,29 @@ def _read_csv(data: bytes, name: str, header_score: HeaderScore) -> RawTable:
     if encoding not in ("utf-8-sig", "utf-16"):
         data = data.removeprefix(_BOMS[0])  # a UTF-8 BOM before Windows-1252 rows: not part of the header
     separator = _choose_separator(text, header_score)
+    lines = _line_breaks(text) + (1 if text and text[-1] not in "\r\n" else 0)
     # The rows are decoded again, chunk by chunk, from the bytes: holding the whole text as a
     # stream buffer would cost four bytes a character on a large file.
     del text
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=_STREAM_ENCODING.get(encoding, encoding), newline="")
-    grid = list(_non_empty(_csv_rows(stream, separator, name)))
+    tally = {"records": 0, "breaks": 0}
+    grid = list(_non_empty(_csv_rows(stream, separator, name, tally)))
+    # Every text line of the file is a record or a line break inside a quoted cell: a line the
+    # reader did not account for would be a row lost without a word.
+    if tally["records"] + tally["breaks"] != lines:
+        _refuse(name, f"{fr_number(tally['records'])} lignes lues pour {fr_number(lines)} lignes de texte",
+                "un fichier dont chaque ligne est lue (enregistrez-le à nouveau en CSV depuis le tableur)")
     header = _find_header(grid, header_score)
     if header is None:
         _refuse_no_header(name)
-    return _build_table(grid, header, name, encoding=encoding, separator=separator)
+    table = _build_table(grid, header, name, encoding=encoding, separator=separator)
+    table.file_lines = tally["records"]
+    return table
+
+
+def _line_breaks(text: str) -> int:
+    """Line breaks as csv counts them: \\n, \\r\\n or a lone \\r."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -250,7 +266,8 @@ def _decode(data: bytes) -> tuple[str, str]:
 _STREAM_ENCODING = {"utf-8": "utf-8-sig"}
 
 
-def _csv_rows(text: str | io.TextIOBase, separator: str, name: str) -> Iterator[tuple[int, list[str | None]]]:
+def _csv_rows(text: str | io.TextIOBase, separator: str, name: str,
+              tally: dict[str, int] | None = None) -> Iterator[tuple[int, list[str | None]]]:
     """Records numbered as a spreadsheet shows them (a quoted cell may span several text lines
     and is still one row). A quote that is never closed, or that swallows whole rows (a cell
     holding both line breaks and the separator), is refused at the row where it opened: csv
@@ -262,12 +279,17 @@ def _csv_rows(text: str | io.TextIOBase, separator: str, name: str) -> Iterator[
     try:
         for record in reader:
             line += 1
-            if any("\n" in c and separator in c for c in record):
-                _refuse_open_quote(name, line)
+            if any("\n" in c or "\r" in c for c in record):
+                if any(("\n" in c or "\r" in c) and separator in c for c in record):
+                    _refuse_open_quote(name, line)
+                if tally is not None:
+                    tally["breaks"] += sum(_line_breaks(c) for c in record)
             # a tuple per record: lighter than a list, and a large file has millions of them
             yield line, tuple([seen.setdefault(t, t) if (t := c.strip()) else None for c in record])
     except csv.Error:
         _refuse_open_quote(name, line + 1)
+    if tally is not None:
+        tally["records"] = line
 
 
 def _refuse_open_quote(name: str, line: int) -> NoReturn:

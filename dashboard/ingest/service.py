@@ -41,6 +41,7 @@ class Preview:
     warnings: list[str] = field(default_factory=list)  # let through, to be looked at
     rows_read: int = 0
     lines: tuple[int, int] | None = None  # first and last line of data, as the spreadsheet numbers them
+    file_lines: int | None = None  # lines of the file (CSV) or its last filled row (workbook)
 
     @property
     def ok(self) -> bool:
@@ -88,6 +89,7 @@ def _preview(token: str, file_name: str, kind: str, options: dict | None, settin
         result.notes = [f"ligne {line} : {text}" for line, text in table.notes]
         result.rows_read = len(table.lines)
         result.lines = (table.lines[0], table.lines[-1]) if table.lines else None
+        result.file_lines = table.file_lines
         outcome = import_file(_state["engine"], path, kind, Provenance(source="aperçu", licence="aperçu"),
                               raw_dir=_state["settings"].raw_dir, file_name=file_name, options=options,
                               dry_run=True)

@@ -14,7 +14,7 @@ from dashboard.ingest.kinds import KINDS
 def template_csv(kind: str) -> bytes:
     out = io.StringIO()
     csv.writer(out, delimiter=";", lineterminator="\r\n").writerow(
-        [c.name for c in KINDS[kind].columns if c.type != "geometry"])
+        [c.label for c in KINDS[kind].columns if c.type != "geometry"])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -24,13 +24,13 @@ def template_xlsx(kind: str) -> bytes:
     data = book.active
     data.title = "Données"
     columns = [c for c in spec.columns if c.type != "geometry"]
-    data.append([c.name for c in columns])
+    data.append([c.label for c in columns])
     for cell in data[1]:
         cell.font = Font(bold=True)
     notice = book.create_sheet("Colonnes")
-    notice.append(["Colonne", "Signification", "Obligatoire", "Attendu", "Autres en-têtes acceptés"])
+    notice.append(["Colonne", "Obligatoire", "Attendu", "Autres en-têtes acceptés"])
     for c in columns:
-        notice.append([c.name, c.label, "oui" if c.required else "non", PARSERS[c.type][1], ", ".join(s.replace("_", " ") for s in c.synonyms)])
+        notice.append([c.label, "oui" if c.required else "non", PARSERS[c.type][1], ", ".join(c.written())])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -122,8 +122,9 @@ def _report(preview: service.Preview):
     ignored = [html.P(f"Colonnes ignorées : {', '.join(preview.ignored_columns)}", className="small")] \
         if preview.ignored_columns else []
     if preview.lines:  # every row read is counted: a row swallowed or dropped would show here
+        total = f" ; le fichier compte {fr_number(preview.file_lines)} lignes" if preview.file_lines else ""
         ignored.insert(0, html.P(f"{fr_number(preview.rows_read)} lignes de données lues (lignes {preview.lines[0]} "
-                                 f"à {preview.lines[1]} du fichier).", className="small", id="import-rows-read"))
+                                 f"à {preview.lines[1]} du fichier{total}).", className="small", id="import-rows-read"))
     if preview.notes:
         ignored.append(html.P("Notes sous le tableau, lues et non importées : " + " ; ".join(preview.notes),
                               className="small"))
