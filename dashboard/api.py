@@ -91,7 +91,8 @@ def install(server: Flask, prefix: str) -> None:
         rows = [] if frame is None else [{
             "code": r.code, "nom": r.name, "valeur": None if r.flag == "secret" else _number(r.value),
             "secret": r.flag == "secret", "periode": args["periode"],
-            "source": r.source, "date_des_donnees": r.data_date if isinstance(r.data_date, str) else None, "import": None if r.import_id != r.import_id else int(r.import_id),
+            "source": r.source, "date_des_donnees": r.data_date if isinstance(r.data_date, str) else NOT_STATED,
+            "import": None if r.import_id != r.import_id else int(r.import_id),
             "fiabilite": QUALITIES.get(r.quality, r.quality), "demonstration": r.quality == "demo",
             # Summed through a weight below 1 (a commune split between two territories): a whole
             # number, but an estimate.
@@ -102,6 +103,9 @@ def install(server: Flask, prefix: str) -> None:
         return _answer(fmt, rows, meta)
 
     server.register_blueprint(bp)
+
+
+NOT_STATED = "non renseignée"  # a data date the source did not give: never `nan` or empty
 
 
 def _only(*allowed: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dashboard.ingest.errors import ImportRefused
 from dashboard.settings import Settings, load_settings
+from dashboard.store.models import QUALITIES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--kind", required=True)
     imp.add_argument("--source", required=True, help="who sent it, e.g. 'CAF de la Seine-Saint-Denis'")
     imp.add_argument("--licence", default="usage interne")
-    imp.add_argument("--quality", default="reference")
+    imp.add_argument("--quality", default="unverified", choices=list(QUALITIES),
+                     help="fiabilité : « unverified » (données partenaires, non vérifiées) sauf choix explicite")
     imp.add_argument("--data-date", default=None)
     imp.add_argument("--sheet", default=None)
     imp.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
@@ -100,7 +102,7 @@ def serve(settings: Settings, args) -> int:
 
 
 def import_(settings: Settings, args) -> int:
-    from dashboard.ingest.importer import Provenance, import_file
+    from dashboard.ingest.importer import Provenance, describe, import_file
     from dashboard.store import make_engine, migrate
 
     if not args.file.is_file():
@@ -112,11 +114,10 @@ def import_(settings: Settings, args) -> int:
                    imported_by=os.environ.get("USER", "cli")),
         raw_dir=settings.raw_dir, options={"sheet": args.sheet} if args.sheet else {}, dry_run=args.dry_run)
     if args.dry_run:
-        print(f"Vérification réussie, rien n'a été écrit : {outcome.summary}")
-    elif outcome.already_imported:
-        print(f"Ce fichier a déjà été importé (import n° {outcome.import_id}) : rien n'a changé.")
+        print("Vérification réussie, rien n'a été écrit. " + describe(outcome, args.kind).replace("réalisé", "possible", 1))
     else:
-        print(f"Import n° {outcome.import_id} : {outcome.summary}")
+        print(describe(outcome, args.kind))
+    if not outcome.already_imported:
         if outcome.ignored_columns:
             print(f"Colonnes ignorées : {', '.join(outcome.ignored_columns)}")
         if outcome.notes:
@@ -148,8 +149,10 @@ def imports(settings: Settings, args) -> int:
             for label, value in [("Fichier", rec.file_name), ("Type", rec.kind), ("État", rec.status),
                                  ("SHA-256", rec.sha256), ("Taille", f"{rec.size_bytes} octets"),
                                  ("Copie brute", rec.raw_path), ("Source", rec.source), ("Licence", rec.licence),
-                                 ("Fiabilité", rec.quality), ("Date des données", rec.data_date),
-                                 ("Précautions", rec.caveats), ("Lignes", rec.row_count), ("Résumé", rec.summary)]:
+                                 ("Fiabilité", QUALITIES.get(rec.quality, rec.quality)),
+                                 ("Date des données", rec.data_date or "non renseignée"),
+                                 ("Précautions", rec.caveats or "aucune"), ("Lignes", rec.row_count),
+                                 *(("Avertissement", w) for w in (rec.summary or {}).get("warnings", []))]:
                 print(f"{label:<17}: {value}")
             for event in session.scalars(select(ImportEvent).where(ImportEvent.import_id == rec.id)
                                          .order_by(ImportEvent.id)):

@@ -39,6 +39,13 @@ def test_values_as_csv(app):
     assert lines[0].startswith("code;nom;valeur;secret;periode;source")
     assert any(line.startswith("93001;Aubervilliers;") for line in lines)
     assert len(lines) == 41
+    # the small file of the fixture was imported without a data date: said, never `nan`
+    rsa = client.get("/api/v1/valeurs.csv?indicateur=rsa_foyers&niveau=commune&periode=2026-10").get_data(as_text=True)
+    header, *rows = rsa.lstrip("\ufeff").splitlines()
+    column = header.split(";").index("date_des_donnees")
+    small = next(r.split(";") for r in rows if r.startswith("93015;"))
+    assert small[column] == "non renseignée"
+    assert "nan" not in rsa.lower().replace("nanterre", "")
 
 
 @pytest.mark.parametrize("query, message", [

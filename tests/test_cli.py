@@ -43,10 +43,17 @@ def test_imports_show_and_rollback(tmp_path, monkeypatch, capsys):
     assert main(["import", str(path), "--kind", "allocataires", "--source", "CAF test", "--dry-run"]) == 0
     assert "rien n'a été écrit" in capsys.readouterr().out
     assert main(["import", str(path), "--kind", "allocataires", "--source", "CAF test"]) == 0
-    number = int(capsys.readouterr().out.split("Import n° ")[1].split()[0])
+    said = capsys.readouterr().out
+    number = int(said.split("Import n° ")[1].split()[0])
+    # a sentence, not a dict: what, how many rows and values, which months
+    assert said == (f"Import n° {number} réalisé (Foyers allocataires du RSA par territoire et par mois (CAF)) : "
+                    "1 ligne lue, 1 valeur enregistrée pour 1 indicateur, mars 2025.\n")
     assert main(["imports", "show", str(number)]) == 0
     shown = capsys.readouterr().out
     assert "SHA-256" in shown and "caf.csv" in shown and "applied" in shown
+    # a partner's file is not reference data unless someone says so; a missing date is said
+    assert "Fiabilité        : données partenaires, non vérifiées" in shown
+    assert "Date des données : non renseignée" in shown and "None" not in shown
     assert main(["imports", "rollback", str(number)]) == 0
     assert f"Import n° {number} annulé" in capsys.readouterr().out
     assert main(["imports", "rollback", str(number)]) == 1

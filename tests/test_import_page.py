@@ -69,7 +69,7 @@ def test_sign_in_upload_confirm_and_roll_back(dash_duo, settings, tmp_path, fore
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", confirm)
     until(lambda: _settled(confirm), timeout=5)  # the history under the preview may still be growing
     confirm.click()
-    dash_duo.wait_for_contains_text("#import-done", "valeurs enregistrées", timeout=10)
+    dash_duo.wait_for_contains_text("#import-done", "2 valeurs enregistrées pour 1 indicateur, septembre 2026.", timeout=10)
     history = dash_duo.find_element("#import-history-table").text
     assert "caf_octobre_corrige.csv" in history and "appliqué" in history
 
@@ -149,7 +149,7 @@ def test_sign_in_checks_the_form_token_and_the_password(settings):
     assert ok.status_code == 302 and ok.headers["Location"] == "/"
     assert client.get("/modeles/allocataires.xlsx").status_code == 200
     csv = client.get("/modeles/ali_activite.csv").get_data(as_text=True)
-    assert csv.startswith("\ufeffmois;code_ali;file_active;entrees;")
+    assert csv.startswith("\ufeffMois;Code ALI;File active fin de mois;Entrées du mois;")
     # A callback from another site is refused even with a session.
     assert client.post("/_dash-update-component", data="{}", content_type="application/json",
                        headers={"Origin": "https://ailleurs.example"}).status_code == 403

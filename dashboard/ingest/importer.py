@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from dashboard import publication
+from dashboard.formatting import fr_number, fr_period
 from dashboard.ingest.errors import ImportRefused, Problem
 from dashboard.ingest.readers import refuse_oversized
 from dashboard.ingest.kinds import KINDS
@@ -30,7 +31,9 @@ from dashboard.store.models import QUALITIES, ImportEvent, ImportRecord, Indicat
 class Provenance:
     source: str
     licence: str
-    quality: str = "reference"
+    # A partner's file is "non vérifiée" until someone says otherwise; only `init` (the reference
+    # manifest) or an explicit choice labels a file as public reference data.
+    quality: str = "unverified"
     source_url: str | None = None
     data_date: str | None = None
     caveats: str | None = None
@@ -45,6 +48,30 @@ class ImportOutcome:
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # notes under the table, read and left out
     warnings: list[str] = field(default_factory=list)  # let through, to be looked at (Problem messages)
+    rows: int = 0  # data rows read from the file
+
+
+def describe(outcome: ImportOutcome, kind: str) -> str:
+    """What an import did, as a sentence: its number, the rows read, the values written, the
+    periods they cover."""
+    if outcome.already_imported:
+        return f"Ce fichier a déjà été importé (import n° {outcome.import_id}) : rien n'a changé."
+    spec, summary = KINDS[kind], outcome.summary
+    parts = [_count(outcome.rows, "ligne lue", "lignes lues")]
+    if summary.get("figures"):
+        written = _count(summary["figures"], "valeur enregistrée", "valeurs enregistrées")
+        indicators = len(summary.get("indicators", {}))
+        parts.append(written + (f" pour {_count(indicators, 'indicateur', 'indicateurs')}" if indicators else ""))
+    first, last = summary.get("first_period"), summary.get("last_period")
+    if first and last:
+        period_type = getattr(spec, "period_type", "month")
+        first, last = (fr_period(period_type, dt.date.fromisoformat(p)) for p in (first, last))
+        parts.append(first if first == last else f"de {first} à {last}")
+    return f"Import n° {outcome.import_id} réalisé ({spec.label}) : {', '.join(parts)}."
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{fr_number(n)} {one if n == 1 else many}"
 
 
 def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *, raw_dir: Path,
@@ -107,7 +134,8 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
             record.undo = ctx.writer.undo()
             session.add(ImportEvent(import_id=record.id, action="applied", at=now, by=provenance.imported_by))
             session.flush()
-            outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns, notes, warnings)
+            outcome = ImportOutcome(record.id, False, summary, parsed.ignored_columns, notes, warnings,
+                                    rows=len(parsed.frame))
             if dry_run:
                 raise _DryRunDone(outcome)
             if publish:

@@ -15,7 +15,7 @@ from dashboard.components.provenance import quality_badge
 from dashboard.formatting import fr_number
 from dashboard.ingest import service
 from dashboard.ingest.errors import ImportRefused
-from dashboard.ingest.importer import Provenance
+from dashboard.ingest.importer import Provenance, describe
 from dashboard.ingest.kinds import KINDS
 from dashboard.store.models import QUALITIES
 
@@ -69,7 +69,7 @@ def _form():
         ], class_name="mb-2"),
         dbc.Label("Fiabilité", html_for="import-quality"),
         dropdown("import-quality", options=[{"label": v, "value": k} for k, v in QUALITIES.items()],
-                     value="reference", clearable=False, className="mb-3"),
+                     value="unverified", clearable=False, className="mb-3"),
         dcc.Upload(id="import-upload", children=html.Div(["Déposez le fichier ici ou ", html.A("choisissez-le")]),
                    className="border border-2 border-secondary-subtle rounded p-4 text-center bg-white",
                    max_size=50 * 1024 * 1024, multiple=False),
@@ -177,14 +177,13 @@ def confirm(clicks, pending, source, licence, quality, data_date):
     if not source:
         return dbc.Alert("Indiquez la source du fichier avant de confirmer.", color="warning"), \
             dash.no_update, dash.no_update
-    provenance = Provenance(source=source, licence=licence or "usage interne", quality=quality or "reference",
+    provenance = Provenance(source=source, licence=licence or "usage interne", quality=quality if quality in QUALITIES else "unverified",
                             data_date=data_date or None, imported_by=current_user()["username"])
     try:
         outcome = service.confirm(pending["token"], pending["file_name"], pending["kind"], provenance)
     except ImportRefused as refused:
         return dbc.Alert(str(refused), color="danger"), _history(), dash.no_update
-    message = dbc.Alert(f"Import n° {outcome.import_id} réalisé : {fr_number(outcome.summary.get('figures', 0))} "
-                        "valeurs enregistrées.", color="success", id="import-done")
+    message = dbc.Alert(describe(outcome, pending["kind"]), color="success", id="import-done")
     return message, _history(), None
 
 

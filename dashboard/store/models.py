@@ -88,7 +88,7 @@ class ImportEvent(Base):
 QUALITIES = {
     "reference": "donnée publique de référence",
     "derived": "donnée publique, dérivée (agrégation ou union documentée)",
-    "unverified": "donnée non vérifiée",
+    "unverified": "données partenaires, non vérifiées",
     "demo": "données de démonstration",
 }
 

@@ -41,7 +41,7 @@ class Chart:
         imports = published.imports()
         return imports[imports["id"].isin(self.import_ids)][
             ["id", "source", "source_url", "licence", "quality_label", "data_date", "imported_at", "file_name",
-             "sha256"]].rename(columns={"id": "import"})
+             "sha256"]].rename(columns={"id": "import"}).fillna({"data_date": "non renseignée", "source_url": ""})
 
 
 def provenance_of(*frames: pd.DataFrame) -> dict:

@@ -80,7 +80,8 @@ class MapView:
         used = set(self.frame["import_id"].dropna().astype(int))
         imports = published.imports()
         return imports[imports["id"].isin(used)][["id", "source", "source_url", "licence", "quality_label",
-                                                 "data_date", "imported_at", "file_name", "sha256"]]
+                                                 "data_date", "imported_at", "file_name", "sha256"]] \
+            .fillna({"data_date": "non renseignée", "source_url": ""})
 
 
 def indicator_options() -> list[dict]:
