@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
                      help="fiabilité : « unverified » (données partenaires, non vérifiées) sauf choix explicite")
     imp.add_argument("--data-date", default=None)
     imp.add_argument("--sheet", default=None)
+    imp.add_argument("--code-partage", choices=("nouvelle", "deleguee"), default=None,
+                     help="un code partagé par une commune nouvelle et sa commune déléguée (93066 depuis 2025) "
+                          "désigne la commune nouvelle entière (nouvelle) ou la seule commune déléguée (deleguee)")
     imp.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
     log = sub.add_parser("imports", help="the import log: list, show N, rollback N")
     log.add_argument("action", nargs="?", choices=["list", "show", "rollback"], default="list")
@@ -112,7 +115,8 @@ def import_(settings: Settings, args) -> int:
         make_engine(settings.database_url), args.file, args.kind,
         Provenance(source=args.source, licence=args.licence, quality=args.quality, data_date=args.data_date,
                    imported_by=os.environ.get("USER", "cli")),
-        raw_dir=settings.raw_dir, options={"sheet": args.sheet} if args.sheet else {}, dry_run=args.dry_run)
+        raw_dir=settings.raw_dir, dry_run=args.dry_run,
+        options={k: v for k, v in (("sheet", args.sheet), ("shared_code", args.code_partage)) if v})
     if args.dry_run:
         print("Vérification réussie, rien n'a été écrit. " + describe(outcome, args.kind).replace("réalisé", "possible", 1))
     else:

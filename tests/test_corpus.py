@@ -65,6 +65,8 @@ CONTRACT_REFUSALS = (
     "nombre démesuré", "plusieurs feuilles de données", "cellule isolée très loin du tableau",
     "ligne Total sous la somme des lignes publiées", "page web enregistrée en .xls", "en-têtes mal encodés",
     "XML avec entités",
+    # data truth (issue 15)
+    "93066 et 93059 dans un même mois",
 )
 CONTRACT_QUIRKS = (
     "UTF-8", "UTF-8 avec BOM", "Windows-1252", "séparateur ;", "séparateur ,", "séparateur tabulation",
@@ -78,6 +80,7 @@ CONTRACT_QUIRKS = (
     "ligne Total juste (retirée)", "secret s", "secret secret", "secret nd", "secret <5",
     "colonnes dans le désordre", "colonnes en plus (ignorées)",
     "injection de formule stockée inerte", "nom qui ne correspond pas à son code (avertissement)",
+    "93066 lu comme la commune nouvelle", "93066 lu comme la commune déléguée",
     # partner files as they really come (issue 16)
     "entier écrit avec des décimales nulles (1 037,00)", "feuille masquée (ignorée)",
     "BOM UTF-8 puis Windows-1252", "ligne « Total Seine-Saint-Denis »", "ligne Total avec des parts secrètes",
@@ -109,6 +112,7 @@ class Accepted:
     ignored: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # notes under the table, reported and left out
     warnings: tuple[str, ...] = ()  # a fragment of each warning, in order
+    options: tuple[tuple[str, str], ...] = ()  # import options (e.g. the reading of a shared code)
     xfail: str | None = None
 
 
@@ -183,6 +187,11 @@ REFUSALS: dict[str, Refusal] = {
     )),
     "bad/allocataires_guillemet_non_ferme.csv": Refusal("allocataires", ("guillemet jamais refermé",), (
         (6, None, "trouvé « un guillemet (\") jamais refermé », attendu des guillemets refermés sur la même ligne"),
+    )),
+    "bad/allocataires_93066_et_93059_en_2025.csv": Refusal("allocataires", ("93066 et 93059 dans un même mois",), (
+        (2, "Code commune", ("trouvé « 93066 », attendu une lecture déclarée du code 93066, donné ici avec 93059 "
+                             "(Pierrefitte-sur-Seine) : soit la commune nouvelle Saint-Denis entière (option "
+                             "--code-partage nouvelle")),
     )),
     "bad/allocataires_qpv_2015_apres_2023.csv": Refusal("allocataires", ("QPV d'une liste close à cette date",), (
         (3, "CODGEO", ("trouvé « QP093001 », attendu un QPV de la liste en vigueur en 01/2024 "
@@ -438,6 +447,15 @@ ACCEPTED: dict[str, Accepted] = {
     "quirks/allocataires_noms_a_cote_des_codes.csv": Accepted(
         "allocataires", ("noms des communes à côté des codes",),
         rsa(("93001", "2024-03", 5308), ("93005", "2024-03", 4210))),
+    # The two readings of a 2025 file that gives both 93066 and 93059 (issue 15).
+    "quirks/allocataires_93066_commune_nouvelle.csv": Accepted(
+        "allocataires", ("93066 lu comme la commune nouvelle",),
+        rsa(("93066", "2025-01", 11190), ("déléguée 93059", "2025-01", 2020), ("93001", "2025-01", 5350)),
+        options=(("shared_code", "nouvelle"),)),
+    "quirks/allocataires_93066_commune_deleguee.csv": Accepted(
+        "allocataires", ("93066 lu comme la commune déléguée",),
+        rsa(("déléguée 93066", "2025-01", 9170), ("déléguée 93059", "2025-01", 2020), ("93001", "2025-01", 5350)),
+        options=(("shared_code", "deleguee"),)),
     "quirks/allocataires_nom_different_du_code.csv": Accepted(
         # CAF spellings (capitals, ST, S/, the article after the name) agree with their code;
         # « Montreuil » on Bobigny's code is let through (the code decides) with a warning
@@ -620,7 +638,8 @@ def test_refused_with_every_problem_located_and_store_unchanged(name, expected, 
 def test_quirk_is_read_and_stored(name, expected, loaded_store, generated, tmp_path):
     _url, engine, raw_dir = loaded_store
     path = corpus_file(name, generated, tmp_path)
-    outcome = import_file(engine, path, expected.kind, PROVENANCE, raw_dir=raw_dir, today=TODAY)
+    outcome = import_file(engine, path, expected.kind, PROVENANCE, raw_dir=raw_dir, today=TODAY,
+                          options=dict(expected.options))
     assert not outcome.already_imported
     assert outcome.ignored_columns == list(expected.ignored)
     assert outcome.notes == list(expected.notes)

@@ -19,6 +19,8 @@ from dashboard.store.models import Figure, Geography, ImportRecord, Territory, T
 
 # The levels of the sums that secondary secrecy protects together, finest first.
 HIERARCHY = ("commune", "circonscription", "ept", "departement")
+# Protected with them: the parts of a commune nouvelle.
+MASKED_WITH_HIERARCHY = (*HIERARCHY, "commune_deleguee")
 PROVENANCE = ["import_id", "source", "quality", "data_date", "caveats"]
 CELL_COLUMNS = ["indicator", "level", "code", "name", "period_type", "period_start", "value", "flag",
                 "aggregated", "estimated", *PROVENANCE]
@@ -98,8 +100,9 @@ def level_cells(figures: pd.DataFrame, geo: Geo) -> pd.DataFrame:
     if own.empty:
         return pd.DataFrame(columns=CELL_COLUMNS)
     direct = own.assign(aggregated=False, estimated=False)
-    taken = set(zip(direct["indicator"], direct["level"], direct["period_type"], direct["period_start"]))
-    out = [direct]
+    own = pd.concat([direct, _commune_nouvelle_cells(direct, geo)], ignore_index=True)
+    taken = set(zip(own["indicator"], own["level"], own["period_type"], own["period_start"]))
+    out = [own]
     for level in sorted(geo.territories["level"].unique()):
         for child_level in ("commune", "circonscription"):
             if child_level == level:
@@ -130,6 +133,10 @@ def _aggregated(own: pd.DataFrame, geo: Geo, level: str, child_level: str) -> pd
     if merged.empty:
         return pd.DataFrame()
     merged["part"] = merged["value"] * merged["weight"]
+    # Completeness is judged on the communes, before a commune nouvelle is replaced by its parts.
+    known_communes = merged.groupby(["indicator", "parent_code", "period_type", "period_start"])["part"].count()
+    if child_level == "commune":
+        merged = _deleguees_for_split_communes(merged, own, geo, level)
     merged["split"] = merged["weight"] != 1
     merged["demo"] = merged["quality"].eq("demo")
     keys = ["indicator", "parent_code", "parent_name", "period_type", "period_start"]
@@ -144,7 +151,9 @@ def _aggregated(own: pd.DataFrame, geo: Geo, level: str, child_level: str) -> pd
     out["quality"] = out["quality"].where(~out["demo"].astype(bool), "demo")
     if child_level == "commune":
         children = links.groupby("parent_code")["child_id"].count()
-        complete = out["known"].to_numpy() == children.reindex(out["parent_code"]).to_numpy()
+        known = known_communes.reindex(pd.MultiIndex.from_frame(
+            out[["indicator", "parent_code", "period_type", "period_start"]])).to_numpy()
+        complete = known == children.reindex(out["parent_code"]).to_numpy()
         out["value"] = out["value"].where(complete)
     # A count summed through a weight below 1 is an estimate: a whole number, never decimals
     # (six decimals of weight × value would give the commune's value away).
@@ -154,6 +163,79 @@ def _aggregated(own: pd.DataFrame, geo: Geo, level: str, child_level: str) -> pd
     out["level"], out["flag"], out["aggregated"] = level, None, True
     out["estimated"] = estimated
     return out[CELL_COLUMNS]
+
+
+def _families(geo: Geo) -> pd.DataFrame:
+    """Communes nouvelles and their communes déléguées: deleguee_id, deleguee_code, commune_id,
+    commune_code, and how many déléguées the commune has."""
+    links = geo.links[(geo.links["parent_level"] == "commune") & (geo.links["child_level"] == "commune_deleguee")]
+    out = pd.DataFrame({"deleguee_id": links["child_id"], "deleguee_code": links["child_code"],
+                        "commune_id": links["parent_id"], "commune_code": links["parent_code"],
+                        "commune_name": links["parent_name"]})
+    out["parts"] = out.groupby("commune_id")["deleguee_id"].transform("size")
+    return out.reset_index(drop=True)
+
+
+def _commune_nouvelle_cells(direct: pd.DataFrame, geo: Geo) -> pd.DataFrame:
+    """A commune nouvelle and its communes déléguées agree: a commune nouvelle without a figure
+    of its own is the sum of its déléguées when all are known; a déléguée missing from a file
+    that gives the commune nouvelle and every other déléguée is the rest. Either way the commune
+    nouvelle equals the sum of its déléguées, and the EPT and the département keep every part."""
+    families = _families(geo)
+    if families.empty:
+        return pd.DataFrame(columns=direct.columns)
+    known = direct[direct["value"].notna() & direct["flag"].isna()]
+    deleguees = known[known["level"] == "commune_deleguee"].merge(
+        families, left_on="territory_id", right_on="deleguee_id")
+    communes = known[known["level"] == "commune"].set_index([*KEY, "territory_id"])
+    rows = []
+    for (indicator, ptype, start, commune_id), parts in deleguees.groupby([*KEY, "commune_id"], sort=True):
+        total = parts["parts"].iloc[0]
+        first = parts.iloc[0]
+        if len(parts) == total and (indicator, ptype, start, commune_id) not in communes.index:
+            rows.append({**first[[*KEY, *PROVENANCE]].to_dict(), "territory_id": commune_id,
+                         "geography": geo.code, "level": "commune", "code": first["commune_code"],
+                         "name": first["commune_name"], "value": float(parts["value"].sum()), "flag": None})
+        elif len(parts) == total - 1 and (indicator, ptype, start, commune_id) in communes.index:
+            whole = communes.loc[(indicator, ptype, start, commune_id)]
+            missing = families[(families["commune_id"] == commune_id)
+                               & ~families["deleguee_id"].isin(parts["deleguee_id"])].iloc[0]
+            name = geo.territories.set_index("id").at[missing["deleguee_id"], "name"]
+            rows.append({**whole[PROVENANCE].to_dict(), "indicator": indicator, "period_type": ptype,
+                         "period_start": start, "territory_id": missing["deleguee_id"], "geography": geo.code,
+                         "level": "commune_deleguee", "code": missing["deleguee_code"], "name": name,
+                         "value": float(whole["value"] - parts["value"].sum()), "flag": None})
+    if not rows:
+        return pd.DataFrame(columns=direct.columns)
+    return pd.DataFrame(rows).assign(aggregated=True, estimated=False)[direct.columns]
+
+
+def _deleguees_for_split_communes(merged: pd.DataFrame, own: pd.DataFrame, geo: Geo, level: str) -> pd.DataFrame:
+    """Where a commune nouvelle is split between territories by a weight (Saint-Denis between two
+    ALI territories) and all its communes déléguées are known, sum the déléguées, each wholly in
+    its territory, rather than a weighted share: an exact count instead of an estimate."""
+    families = _families(geo)
+    split = merged[merged["weight"] != 1]
+    if families.empty or split.empty:
+        return merged
+    known = own[(own["level"] == "commune_deleguee") & own["value"].notna() & own["flag"].isna()].merge(
+        families, left_on="territory_id", right_on="deleguee_id")
+    counts = known.groupby([*KEY, "commune_id"]).agg(n=("deleguee_id", "size"), parts=("parts", "first"))
+    whole = counts[counts["n"] == counts["parts"]].reset_index()[[*KEY, "commune_id"]]
+    if whole.empty:
+        return merged
+    replaced = split.merge(whole.rename(columns={"commune_id": "child_id"}), on=[*KEY, "child_id"])
+    if replaced.empty:
+        return merged
+    links = geo.links[(geo.links["parent_level"] == level) & (geo.links["child_level"] == "commune_deleguee")]
+    parts = links.merge(known.drop(columns=["parts"]), left_on="child_id", right_on="deleguee_id")
+    parts = parts.merge(whole, on=[*KEY, "commune_id"])
+    parts = parts[parts.set_index(["parent_code", *KEY]).index.isin(
+        replaced.set_index(["parent_code", *KEY]).index)]
+    drop = merged.set_index(["parent_code", "child_id", *KEY]).index.isin(
+        replaced.set_index(["parent_code", "child_id", *KEY]).index)
+    parts = parts.assign(part=parts["value"] * parts["weight"])
+    return pd.concat([merged[~drop], parts[[c for c in merged.columns if c in parts.columns]]], ignore_index=True)
 
 
 def sum_cells(parts: list[pd.DataFrame], indicator: str) -> pd.DataFrame:
@@ -176,7 +258,10 @@ def relations(geo: Geo) -> list[tuple[tuple[str, str], tuple[tuple[tuple[str, st
     (total (level, code), ((part (level, code), weight), …)), one per parent and child level
     (the département is the sum of its communes and, separately, of its circonscriptions), in
     a sorted order."""
-    links = geo.links[geo.links["parent_level"].isin(HIERARCHY) & geo.links["child_level"].isin(HIERARCHY)]
+    in_hierarchy = geo.links["parent_level"].isin(HIERARCHY) & geo.links["child_level"].isin(HIERARCHY)
+    # a commune nouvelle is the sum of its communes déléguées (`_commune_nouvelle_cells`)
+    deleguees = (geo.links["parent_level"] == "commune") & (geo.links["child_level"] == "commune_deleguee")
+    links = geo.links[in_hierarchy | deleguees]
     sums: dict[tuple, list] = {}
     for p_level, p_code, c_level, c_code, weight in zip(links["parent_level"], links["parent_code"],
                                                         links["child_level"], links["child_code"], links["weight"]):

@@ -229,10 +229,10 @@ def _family_rows(conn: Connection, unit: Unit, periods: set[Period] | None, geos
 
 
 def _mask(frame: pd.DataFrame, unit: Unit, relations, threshold: int) -> set[tuple]:
-    """The secret cells of one period: the hierarchy's levels together; any other level
-    (QPV, commune déléguée) with its own partitions only."""
+    """The secret cells of one period: the hierarchy's levels (and the communes déléguées that
+    make up a commune nouvelle) together; any other level (QPV) with its own partitions only."""
     masked: set[tuple] = set()
-    in_hierarchy = frame["level"].isin(C.HIERARCHY)
+    in_hierarchy = frame["level"].isin(C.MASKED_WITH_HIERARCHY)
     groups = [(frame[in_hierarchy], relations)]
     groups += [(frame[frame["level"] == level], []) for level in sorted(frame.loc[~in_hierarchy, "level"].unique())]
     for cells_frame, geo_relations in groups:

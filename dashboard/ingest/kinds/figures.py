@@ -20,13 +20,14 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from dashboard.formatting import fr_number
 from dashboard.ingest import parse
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context, Kind
 from dashboard.ingest.write import FigureRow, geography_at, territory_ids
-from dashboard.store.models import Geography, Territory
+from dashboard.store.models import Geography, Territory, TerritoryLink
 
 QPV_CODE = re.compile(r"^Q[NP]\d{6}$")
 QPV_GEOGRAPHY = {"QP": "QPV2015", "QN": "QPV2024"}
@@ -163,7 +164,12 @@ class FigureKind(Kind):
                 continue
             if geo.code not in lookups:
                 lookups[geo.code] = self.territory_lookup(ctx, geo)
-            found = keys.iloc[positions].map(lookups[geo.code])
+            group_keys = keys.iloc[positions]
+            lookup = lookups[geo.code]
+            if "commune_deleguee" in self.territory_levels:
+                lookup, ambiguous = self._shared_codes(ctx, geo, group_keys, lookup, rows)
+                problems += ambiguous
+            found = group_keys.map(lookup)
             ids.iloc[positions] = found.astype(object).where(found.notna(), None)
             for line, key in zip(rows["_line"][found.isna().to_numpy()], keys.iloc[positions][found.isna()]):
                 if key is not None:
@@ -171,6 +177,38 @@ class FigureKind(Kind):
                     problems.append(ctx.problem({"_line": line}, column, key, expected))
         body["_territory_id"] = ids
         return problems
+
+    def _shared_codes(self, ctx: Context, geo: Geography, keys: pd.Series, lookup: dict[str, int],
+                      rows: pd.DataFrame) -> tuple[dict[str, int], list[Problem]]:
+        """A commune nouvelle keeps the code of one of its communes déléguées (93066: Saint-Denis,
+        with Pierrefitte-sur-Seine 93059 since 2025). The code alone means the commune nouvelle;
+        the `shared_code` option « deleguee » makes it the commune déléguée. A file that gives
+        both the shared code and a sibling déléguée for one period can be read either way, so
+        without the option it is refused, naming the two readings: a guess would either drop
+        the sibling from the commune nouvelle or count it twice."""
+        shared = _shared_code_families(ctx, geo)
+        if not shared:
+            return lookup, []
+        reading = ctx.options.get("shared_code")
+        if reading == "deleguee":
+            return {**lookup, **{code: family["deleguee_id"] for code, family in shared.items()}}, []
+        if reading == "nouvelle":
+            return lookup, []
+        problems = []
+        given = set(keys.dropna())
+        for code, family in shared.items():
+            siblings = sorted(given & set(family["siblings"]))
+            if code not in given or not siblings:
+                continue
+            names = ", ".join(f"{c} ({family['siblings'][c]})" for c in siblings)
+            for line in rows["_line"][(keys == code).to_numpy()]:
+                problems.append(ctx.problem(
+                    {"_line": line}, self.territory_column, code,
+                    f"une lecture déclarée du code {code}, donné ici avec {names} : soit la commune nouvelle "
+                    f"{family['name']} entière (option --code-partage nouvelle : {names} en est une partie, "
+                    f"« dont »), soit la seule commune déléguée {family['deleguee_name']} (option --code-partage "
+                    f"deleguee : la commune nouvelle est la somme de ses communes déléguées)"))
+        return lookup, problems
 
     def _geography(self, ctx: Context, row: dict, code: str, day: dt.date, geo_cell,
                    qpv_prefix: str) -> Geography | Problem:
@@ -254,6 +292,28 @@ class FigureKind(Kind):
         return {"figures": written, "indicators": by_indicator,
                 "first_period": periods.min().isoformat() if len(periods) else None,
                 "last_period": periods.max().isoformat() if len(periods) else None}
+
+
+def _shared_code_families(ctx: Context, geo: Geography) -> dict[str, dict]:
+    """Codes held by a commune nouvelle and one of its communes déléguées in a geography, with
+    the déléguée's id and names and the other déléguées (code → name), read once per import."""
+    cache = ctx.cache.setdefault("shared_codes", {})
+    if geo.code in cache:
+        return cache[geo.code]
+    deleguee, commune = aliased(Territory), aliased(Territory)
+    rows = ctx.session.execute(
+        select(commune.code, commune.name, deleguee.id, deleguee.code, deleguee.name)
+        .join(TerritoryLink, TerritoryLink.parent_id == commune.id)
+        .join(deleguee, deleguee.id == TerritoryLink.child_id)
+        .where(commune.geography_code == geo.code, commune.level == "commune",
+               deleguee.level == "commune_deleguee")).all()
+    families: dict[str, dict] = {}
+    for code, name, d_id, d_code, d_name in rows:
+        if d_code == code:
+            families[code] = {"name": name, "deleguee_id": d_id, "deleguee_name": d_name,
+                              "siblings": {c: n for p, _, _, c, n in rows if p == code and c != code}}
+    cache[geo.code] = families
+    return families
 
 
 # « S/ » stands for sur or sous: all three reduce to s.
