@@ -67,6 +67,9 @@ def _form():
             dbc.Col([dbc.Label("Date des données", html_for="import-data-date"),
                      dbc.Input(id="import-data-date", placeholder="ex. octobre 2026")]),
         ], class_name="mb-2"),
+        dbc.Label("Code 93066 dans un fichier de 2025 ou après qui donne aussi 93059", html_for="import-shared-code"),
+        dropdown("import-shared-code", options=[{"label": label, "value": value} for value, label in SHARED_CODE.items()],
+                 value="", clearable=False, className="mb-2"),
         dbc.Label("Fiabilité", html_for="import-quality"),
         dropdown("import-quality", options=[{"label": v, "value": k} for k, v in QUALITIES.items()],
                      value="unverified", clearable=False, className="mb-3"),
@@ -74,6 +77,12 @@ def _form():
                    className="border border-2 border-secondary-subtle rounded p-4 text-center bg-white",
                    max_size=50 * 1024 * 1024, multiple=False),
     ]))
+
+
+# How to read a code that a commune nouvelle shares with one of its communes déléguées (93066
+# since 2025): asked, never guessed (the importer refuses a file that needs it without it).
+SHARED_CODE = {"": "non précisé (refusé s'il le faut)", "nouvelle": "la commune nouvelle Saint-Denis entière",
+               "deleguee": "la seule commune déléguée Saint-Denis"}
 
 
 def _templates():
@@ -151,8 +160,8 @@ def _cell(value) -> str:
 
 @callback(Output("import-report", "children"), Output("import-pending", "data"),
           Input("import-upload", "contents"), State("import-upload", "filename"), State("import-kind", "value"),
-          prevent_initial_call=True)
-def check_upload(contents: str | None, file_name: str | None, kind: str):
+          State("import-shared-code", "value"), prevent_initial_call=True)
+def check_upload(contents: str | None, file_name: str | None, kind: str, shared_code: str | None):
     if not contents or not file_name or kind not in PARTNER_KINDS:
         return dash.no_update, dash.no_update
     try:
@@ -160,8 +169,9 @@ def check_upload(contents: str | None, file_name: str | None, kind: str):
     except (IndexError, binascii.Error):
         return dbc.Alert("Le fichier n'a pas pu être lu.", color="danger"), None
     token = service.save_upload(file_name, data)
-    preview = service.preview(token, file_name, kind)
-    pending = {"token": token, "file_name": file_name, "kind": kind} if preview.ok and \
+    options = {"shared_code": shared_code} if shared_code in SHARED_CODE and shared_code else {}
+    preview = service.preview(token, file_name, kind, options)
+    pending = {"token": token, "file_name": file_name, "kind": kind, "options": options} if preview.ok and \
         "already_imported" not in preview.summary else None
     return _report(preview), pending
 
@@ -180,7 +190,8 @@ def confirm(clicks, pending, source, licence, quality, data_date):
     provenance = Provenance(source=source, licence=licence or "usage interne", quality=quality if quality in QUALITIES else "unverified",
                             data_date=data_date or None, imported_by=current_user()["username"])
     try:
-        outcome = service.confirm(pending["token"], pending["file_name"], pending["kind"], provenance)
+        options = {k: v for k, v in (pending.get("options") or {}).items() if k == "shared_code" and v in SHARED_CODE}
+        outcome = service.confirm(pending["token"], pending["file_name"], pending["kind"], provenance, options)
     except ImportRefused as refused:
         return dbc.Alert(str(refused), color="danger"), _history(), dash.no_update
     message = dbc.Alert(describe(outcome, pending["kind"]), color="success", id="import-done")
