@@ -147,3 +147,27 @@ def test_a_filled_template_imports_and_speaks_as_a_person_writes(loaded_store, t
         book.save(path)
     outcome = import_file(engine, path, "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
     assert outcome.summary["figures"] == 1 and outcome.warnings == []
+
+
+def test_quality_warnings_let_the_file_through_and_are_kept(loaded_store, tmp_path):
+    """A month-on-month jump beyond the indicator's tolerance and a series that restarts after
+    a gap are warnings: the file is imported, and the warnings are kept on its record."""
+    _url, engine, raw_dir = loaded_store
+
+    def caf(name: str, rows: str):
+        return import_file(engine, write(tmp_path, name, "Mois;Code commune;Foyers\n" + rows),
+                           "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+
+    assert caf("mars.csv", "2024-03;93001;5000\n2024-03;93005;4000\n").warnings == []
+    april = caf("avril.csv", "2024-04;93001;5100\n2024-04;93005;5200\n")  # +2 %, then +30 %
+    [jump] = april.warnings
+    assert "ligne 3, colonne « Foyers » : trouvé « 5\u202f200 (+30\u00a0% depuis 03/2024 : 4\u202f000) »" in jump
+    assert "au plus ±15\u00a0%" in jump
+    july = caf("juillet.csv", "2024-07;93001;5150\n2024-07;93005;5210\n")
+    assert [w.split(" : ", 1)[1] for w in july.warnings] == [
+        f"trouvé « {code} », attendu une série continue : elle reprend en 07/2024 après une interruption "
+        "(dernière valeur en 04/2024)." for code in ("93001", "93005")]
+    with session_scope(engine) as s:
+        record = s.get(ImportRecord, july.import_id)
+        assert record.status == "applied" and record.summary["warnings"] == july.warnings
+        assert s.scalar(select(func.count()).select_from(Figure).where(Figure.import_id == july.import_id)) == 2

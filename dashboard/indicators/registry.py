@@ -18,6 +18,10 @@ class StoredIndicator:
     # "count": small counts are masked (statistical secrecy); "public": published as is
     # (legal populations are public figures, whatever their size).
     secrecy: str = "count"
+    # A month-on-month change beyond this share (0.15: ±15 %) is a warning at import: a stock
+    # moves slowly, so such a jump is more often a file's error than the territory's news.
+    # None for flows (entries, exits), which jump for good reasons.
+    jump_tolerance: float | None = None
 
 
 ALI_SOURCE = "ALI (export mensuel au Département)"
@@ -32,7 +36,7 @@ STORED: tuple[StoredIndicator, ...] = (
                     "Personnes dont la résidence habituelle est dans le territoire, au 1er janvier.",
                     secrecy="public"),
     StoredIndicator("rsa_foyers", "Foyers allocataires du RSA", "foyers", "CAF",
-                    "Foyers percevant le revenu de solidarité active, en fin de mois."),
+                    "Foyers percevant le revenu de solidarité active, en fin de mois.", jump_tolerance=0.15),
     StoredIndicator("rsa_personnes_couvertes", "Personnes couvertes par le RSA", "personnes", "CAF",
                     "Allocataires, conjoints et enfants à charge des foyers au RSA, en fin de mois."),
     StoredIndicator("rsa_foyers_majores", "Foyers au RSA majoré", "foyers", "CAF",
@@ -58,7 +62,7 @@ STORED: tuple[StoredIndicator, ...] = (
                     "France Travail, via INSEE données QPV",
                     "Demandeurs d'emploi inscrits en catégories A, B ou C qui perçoivent le RSA."),
     StoredIndicator("ali_file_active", "Personnes suivies par l'ALI (file active)", "personnes", ALI_SOURCE,
-                    "Allocataires du RSA en accompagnement par l'ALI, en fin de mois."),
+                    "Allocataires du RSA en accompagnement par l'ALI, en fin de mois.", jump_tolerance=0.3),
     StoredIndicator("ali_file_active_qpv", "Personnes suivies résidant en QPV", "personnes", ALI_SOURCE,
                     "Parmi la file active de fin de mois, personnes résidant dans un QPV."),
     StoredIndicator("ali_entrees", "Entrées en accompagnement", "personnes", ALI_SOURCE,
@@ -79,6 +83,7 @@ STORED: tuple[StoredIndicator, ...] = (
                       f"Parmi les entrées du trimestre, personnes {label} {h} mois après la fin du trimestre.")
       for h in (6, 12) for status, label in COHORT_STATUSES.items()),
 )
+STORED_BY_CODE = {indicator.code: indicator for indicator in STORED}
 
 
 @dataclass(frozen=True)

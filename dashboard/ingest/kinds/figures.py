@@ -26,6 +26,7 @@ from dashboard.formatting import fr_number
 from dashboard.ingest import parse
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context, Kind
+from dashboard.ingest.kinds.continuity import quality_warnings
 from dashboard.ingest.write import FigureRow, geography_at, territory_ids
 from dashboard.store.models import Geography, Territory, TerritoryLink
 
@@ -96,6 +97,8 @@ class FigureKind(Kind):
         ctx.cache["located"] = located
         if "libelle" in located.columns:
             ctx.warnings += self._check_names(ctx, located)
+        if self.period_type == "month" and not problems:
+            ctx.warnings += quality_warnings(ctx, located, self.measures, self.territory_column)
         if type(self).check_rows is not FigureKind.check_rows:
             problems += self.check_rows(ctx, _records(located))
         return sorted(problems, key=lambda p: p.line or 0)
