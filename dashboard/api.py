@@ -15,6 +15,7 @@ from dashboard.indicators.reader import published
 from dashboard.ingest import parse
 from dashboard.indicators.registry import DERIVED_BY_CODE, STORED
 from dashboard.publication.publisher import unit_of
+from dashboard.publication.series import break_reason
 from dashboard.store.models import LEVELS, QUALITIES
 
 LICENCE = "Licence Ouverte / Etalab 2.0 (données publiques) ; voir « source » pour chaque valeur"
@@ -87,6 +88,7 @@ def install(server: Flask, prefix: str) -> None:
         period_type, start = _period(args["periode"])
         geography = args.get("geographie") or published.geography_of(indicator, period_type, start)
         frame = published.values(indicator, level, period_type, start, geography) if geography else None
+        before = _previous_series(indicator, level, period_type, start)
         # A flag is "secret" or missing (None, or NaN in a frame): only the former masks.
         rows = [] if frame is None else [{
             "code": r.code, "nom": r.name, "valeur": None if r.flag == "secret" else _number(r.value),
@@ -97,12 +99,29 @@ def install(server: Flask, prefix: str) -> None:
             # Summed through a weight below 1 (a commune split between two territories): a whole
             # number, but an estimate.
             "estimation": bool(r.estimated),
+            # The series (source and method, reliability, perimeter) and, when the period before
+            # is of another series, why: no change should be computed across it.
+            "serie": r.series if isinstance(r.series, str) else None,
+            "rupture": break_reason(before.get(r.code), r.series if isinstance(r.series, str) else None),
         } for r in frame.itertuples()]
         meta = {"indicateur": indicator, "niveau": level, "periode": args["periode"], "geographie": geography,
                 "licence": LICENCE, "secret": "valeur masquée (« s ») : secret statistique"}
         return _answer(fmt, rows, meta)
 
     server.register_blueprint(bp)
+
+
+def _previous_series(indicator: str, level: str, period_type: str, start: dt.date) -> dict[str, str]:
+    """Code -> series of each territory's value in the period before (a lookup: the series are
+    decided when the figures are published)."""
+    months = {"month": 1, "quarter": 3, "year": 12}[period_type]
+    index = start.year * 12 + start.month - 1 - months
+    previous = dt.date(index // 12, index % 12 + 1, 1)
+    geography = published.geography_of(indicator, period_type, previous)
+    if geography is None:
+        return {}
+    frame = published.values(indicator, level, period_type, previous, geography)
+    return {c: s for c, s in zip(frame["code"], frame["series"]) if isinstance(s, str)}
 
 
 NOT_STATED = "non renseignée"  # a data date the source did not give: never `nan` or empty

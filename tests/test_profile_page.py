@@ -2,6 +2,8 @@
 downloads are exactly what it shows (secret cells included), and forged values do no harm."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from dashboard.app import create_app
@@ -77,10 +79,22 @@ def test_the_ali_card_gives_the_published_inauguration_never_a_start_date(app, c
     assert "date non publiée" in card and "7 avril 2023" in card
 
 
-def test_an_unchanged_commune_is_followed_across_geographies(app):
-    """Stains is the same commune on the 2024 and 2025 geographies: its change runs from 2016."""
+def test_an_unchanged_commune_is_followed_across_geographies_within_one_series(app):
+    """Stains is the same commune on the 2024 and 2025 geographies, so its legal population is
+    followed across them; its RSA households come from the CAF's annual file (real, up to 2020)
+    then from the monthly export (demo): the change runs within the monthly series only, and
+    the break is said with its reason."""
     table = profile_view.build(queries.find_territory("93072")).table.table.set_index("Indicateur")
-    assert table.loc["Foyers allocataires du RSA", "Première période"] == "décembre 2016"
+    households = table.loc["Foyers allocataires du RSA"]
+    assert households["Première période"] == "janvier 2021"
+    assert households["Rupture de série"] == (
+        "rupture de série en janvier 2021 : changement de source ou de méthode (fichier annuel de la CAF "
+        "(base IRIS, INSEE/CNAF) → export mensuel de la CAF) ; données réelles → données de démonstration")
+    history = queries.history("93072")
+    monthly = history[(history["indicator"] == "rsa_foyers") & (history["period_start"] >= dt.date(2021, 1, 1))]
+    assert households["Évolution depuis la première période"] == monthly["value"].iloc[-1] - monthly["value"].iloc[0]
+    population = table.loc["Population municipale"]
+    assert population["Rupture de série"] == "" and population["Première période"] < "2023"
 
 
 def test_a_merged_commune_changes_only_within_its_own_geography(app):

@@ -211,3 +211,29 @@ def test_a_new_indicator_offers_its_own_years_keeping_those_it_has(client, indic
     kept_start = start if isinstance(start, str) and int(start) in years else str(years[0])
     kept_end = end if isinstance(end, str) and int(end) in years else str(years[-1])
     assert (answer["evolutions-start"]["value"], answer["evolutions-end"]["value"]) == (kept_start, kept_end)
+
+
+def test_a_series_break_is_drawn_said_and_never_crossed_by_a_change(client):
+    """Stains' RSA households: the CAF's annual file (real, to December 2020), then the monthly
+    export (demo, from January 2021). The line stops and restarts with a ◇ at January 2021, the
+    note under the chart gives the reason, and no change over a year is computed across it."""
+    stains = ("rsa_foyers", [], [], ["93072"], "2019", "2022")
+    series = update(client, SERIES, controls(stains))
+    [line] = series["evolutions-series-graph"]["figure"]["data"]
+    gap = line["x"].index("2021-01-01")
+    start = gap + 1
+    assert line["y"][gap] is None and line["x"][start] == "2021-01-01" and line["y"][start] is not None
+    assert line["x"][gap - 1] == "2020-12-01" and line["y"][gap - 1] is not None
+    assert line["marker"]["symbol"][start] == "diamond-open"
+    assert "rupture de série" in line["customdata"][start][1]
+    note = texts(series["evolutions-marks"]["children"])
+    assert ("Stains, janvier 2021 : changement de source ou de méthode (fichier annuel de la CAF (base IRIS, "
+            "INSEE/CNAF) → export mensuel de la CAF) ; données réelles → données de démonstration.") in note
+
+    change = update(client, CHANGE, controls(stains))
+    _header, rows = table_rows(change["evolutions-yoy-table"]["children"])
+    by_period = {r[2]: r[5] for r in rows}
+    # December 2021 against December 2020 crosses the break; nothing crosses it in 2022
+    assert by_period["décembre 2021"] == "rupture de série"
+    assert all(by_period[p] not in ("rupture de série", "–") for p in by_period if p.endswith("2022"))
+    assert "décembre 2020" not in by_period or by_period["décembre 2020"] != "rupture de série"

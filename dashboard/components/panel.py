@@ -17,6 +17,7 @@ from dashboard.components.graphs import graph
 from dashboard.components.provenance import source_note
 from dashboard.components.tables import secret_cell
 from dashboard.formatting import fr_value
+from dashboard.views.chart import BROKEN as BROKEN_SERIES
 from dashboard.views.chart import SECRET, Chart
 
 
@@ -61,6 +62,9 @@ def chart_table(chart: Chart) -> html.Div:
         return html.P("Aucune valeur pour ce choix.", className="text-muted")
 
     def cell(value, column):
+        if isinstance(value, str) and value == BROKEN_SERIES:
+            return html.Abbr(value, title="Les deux valeurs ne sont pas de la même série (source, méthode, fiabilité "
+                                          "ou périmètre) : la raison est donnée sous le graphique.")
         return secret_cell() if isinstance(value, str) and value == SECRET else cell_text(value, column, chart.formats)
 
     body = [html.Tr([html.Td(cell(v, c), className="text-end" if c in chart.formats else None)

@@ -40,9 +40,9 @@ from dashboard.store.models import (
 
 EXTENSION = "observatoire.reader"
 COLUMNS = ["code", "name", "value", "flag", "import_id", "source", "quality", "data_date", "caveats", "aggregated",
-           "estimated"]
+           "estimated", "series"]
 PROFILE_COLUMNS = ["indicator", "period_type", "period_start", "value", "flag", "import_id", "source", "quality",
-                   "data_date", "caveats", "aggregated", "estimated"]
+                   "data_date", "caveats", "aggregated", "estimated", "series"]
 _LABELS = {s.code: (s.label, s.unit, s.source) for s in STORED}
 
 
@@ -265,7 +265,7 @@ class Reader:
             select(PublishedValue.code, PublishedValue.name, PublishedValue.value, PublishedValue.flag,
                    PublishedValue.import_id, PublishedValue.source, PublishedValue.quality,
                    PublishedValue.data_date, PublishedValue.caveats, PublishedValue.aggregated,
-                   PublishedValue.estimated)
+                   PublishedValue.estimated, PublishedValue.series)
             .where(PublishedValue.indicator_code == indicator, PublishedValue.geography_code == geography,
                    PublishedValue.level == level, PublishedValue.period_type == period_type,
                    PublishedValue.period_start == period_start)
@@ -282,7 +282,7 @@ class Reader:
                    PublishedValue.geography_code.label("geography"), PublishedValue.code, PublishedValue.name,
                    PublishedValue.value, PublishedValue.flag, PublishedValue.import_id, PublishedValue.source,
                    PublishedValue.quality, PublishedValue.data_date, PublishedValue.caveats,
-                   PublishedValue.aggregated, PublishedValue.estimated)
+                   PublishedValue.aggregated, PublishedValue.estimated, PublishedValue.series)
             .where(PublishedValue.indicator_code == indicator, PublishedValue.level.in_(levels),
                    PublishedValue.home.is_(True))
             .order_by(PublishedValue.period_start, PublishedValue.level, PublishedValue.code))
@@ -303,8 +303,8 @@ class Reader:
                       PublishedValue.period_start, PublishedValue.value, PublishedValue.flag,
                       PublishedValue.import_id, PublishedValue.source, PublishedValue.quality,
                       PublishedValue.data_date, PublishedValue.caveats, PublishedValue.aggregated,
-                      PublishedValue.estimated, PublishedValue.geography_code.label("geography"),
-                      PublishedValue.home)
+                      PublishedValue.estimated, PublishedValue.series,
+                      PublishedValue.geography_code.label("geography"), PublishedValue.home)
 
     @_memo()
     def history(self, code: str) -> pd.DataFrame:

@@ -75,9 +75,16 @@ def _codes(*lists) -> list:
     return [c for values in lists if isinstance(values, list) for c in values]
 
 
-def _notes(codes: list, notes: list[tuple[str, bool]], empty: list[str]) -> list:
-    """What the vertical marks are, ALI by ALI, and why some territories are not drawn."""
+def _notes(codes: list, notes: list[tuple[str, bool]], empty: list[str], breaks: list[dict]) -> list:
+    """What the vertical marks are, ALI by ALI, where a series breaks, and why some territories
+    are not drawn."""
     shown = []
+    if breaks:
+        shown.append(html.Div([
+            html.P("Ruptures de série (◇ sur le graphique) : la courbe n'est pas tracée à travers, et aucune "
+                   "évolution n'est calculée d'une série à l'autre.", className="mb-1 fw-semibold"),
+            html.Ul([html.Li(f"{b['name']}, {b['period']} : {b['reason']}.") for b in breaks], className="mb-1"),
+        ], id="evolutions-breaks", role="note"))
     if view.too_many(codes):
         shown.append(html.P(f"Au plus {view.MAX_SHOWN} territoires sont tracés : les premiers de la liste.",
                             className="text-warning-emphasis mb-1", role="status"))
@@ -118,7 +125,7 @@ def draw_series(indicator, department, circonscriptions, communes, start, end):
     span = view.year_range(indicator, start, end) or (None, None)
     state = {"indicateur": view.known_indicator(indicator), "territoires": ",".join(view.chosen(codes)),
              "debut": span[0], "fin": span[1]}
-    return *panel_content(chart, figure), _notes(codes, inputs["notes"], inputs["empty"]), state
+    return *panel_content(chart, figure), _notes(codes, inputs["notes"], inputs["empty"], inputs["breaks"]), state
 
 
 @callback(*panel_outputs("evolutions-yoy"), Input("evolutions-indicator", "value"), *TERRITORY_INPUTS,

@@ -21,7 +21,7 @@ from dashboard.store.models import Figure, Geography, ImportRecord, Territory, T
 HIERARCHY = ("commune", "circonscription", "ept", "departement")
 # Protected with them: the parts of a commune nouvelle.
 MASKED_WITH_HIERARCHY = (*HIERARCHY, "commune_deleguee")
-PROVENANCE = ["import_id", "source", "quality", "data_date", "caveats"]
+PROVENANCE = ["import_id", "kind", "source", "quality", "data_date", "caveats"]
 CELL_COLUMNS = ["indicator", "level", "code", "name", "period_type", "period_start", "value", "flag",
                 "aggregated", "estimated", *PROVENANCE]
 KEY = ["indicator", "period_type", "period_start"]
@@ -33,13 +33,21 @@ class Geo:
 
     code: str
     family: str
-    territories: pd.DataFrame  # id, level, code, name
+    territories: pd.DataFrame  # id, level, code, name, perimeter
     links: pd.DataFrame        # parent_id, parent_level, parent_code, parent_name, child_id, child_level, child_code, weight
+
+    @property
+    def perimeters(self) -> dict[tuple[str, str], int]:
+        """(level, code) -> the territory's perimeter number (`series`)."""
+        return dict(zip(zip(self.territories["level"], self.territories["code"]), self.territories["perimeter"]))
 
 
 def load_geographies(conn: Connection) -> dict[str, Geo]:
     territories = pd.read_sql(select(Territory.id, Territory.geography_code, Territory.level, Territory.code,
-                                     Territory.name).order_by(Territory.id), conn)
+                                     Territory.name, Territory.area_km2).order_by(Territory.id), conn)
+    families = dict(conn.execute(select(Geography.code, Geography.family)).all())
+    territories["perimeter"] = _perimeters(territories, families)
+    territories = territories.drop(columns="area_km2")
     parent, child = aliased(Territory), aliased(Territory)
     links = pd.read_sql(
         select(parent.geography_code, TerritoryLink.parent_id, parent.level.label("parent_level"),
@@ -56,6 +64,19 @@ def load_geographies(conn: Connection) -> dict[str, Geo]:
     return out
 
 
+def _perimeters(territories: pd.DataFrame, families: dict[str, str]) -> pd.Series:
+    """For each territory, how many times its area changed by more than 1 % from one geography
+    vintage of its family to the next (vintages in code order: COG2024, COG2025): the same code
+    on a new perimeter starts a new series."""
+    ordered = territories.assign(family=territories["geography_code"].map(families)).sort_values(
+        ["family", "level", "code", "geography_code"])
+    previous = ordered.groupby(["family", "level", "code"])["area_km2"].shift()
+    area = ordered["area_km2"].astype(float)
+    changed = (area - previous.astype(float)).abs() > 0.01 * previous.astype(float)
+    return changed.groupby([ordered["family"], ordered["level"], ordered["code"]]).cumsum().astype(int) \
+        .reindex(territories.index)
+
+
 def stored_figures(conn: Connection, indicators: list[str], periods: set[tuple] | None) -> pd.DataFrame:
     """The current figures of these indicators (every geography), for these (type, start)
     periods or all, with their territory and provenance."""
@@ -69,7 +90,7 @@ def stored_figures(conn: Connection, indicators: list[str], periods: set[tuple] 
         select(Figure.indicator_code.label("indicator"), Figure.territory_id,
                Territory.geography_code.label("geography"), Territory.level, Territory.code, Territory.name,
                Figure.period_type, Figure.period_start, Figure.value, Figure.flag,
-               ImportRecord.id.label("import_id"), ImportRecord.source, ImportRecord.quality,
+               ImportRecord.id.label("import_id"), ImportRecord.kind, ImportRecord.source, ImportRecord.quality,
                ImportRecord.data_date, ImportRecord.caveats)
         .join(Territory, Territory.id == Figure.territory_id)
         .join(ImportRecord, ImportRecord.id == Figure.import_id)
@@ -147,7 +168,7 @@ def _aggregated(own: pd.DataFrame, geo: Geo, level: str, child_level: str) -> pd
     out["demo"] = grouped["demo"].max()
     out["estimated"] = grouped["split"].max()
     out = out.join(merged.sort_values(["child_code"], kind="stable").drop_duplicates(keys).set_index(keys)[
-        ["source", "quality", "data_date", "caveats"]]).reset_index()
+        [c for c in PROVENANCE if c != "import_id"]]).reset_index()
     out["quality"] = out["quality"].where(~out["demo"].astype(bool), "demo")
     if child_level == "commune":
         children = links.groupby("parent_code")["child_id"].count()

@@ -31,6 +31,7 @@ from dashboard.indicators.registry import (
 from dashboard.publication import cells as C
 from dashboard.publication.intervals import Relation
 from dashboard.publication.masking import mask_period
+from dashboard.publication.series import ratio_series, series_id
 from dashboard.store.models import (
     Figure,
     Geography,
@@ -222,9 +223,10 @@ def _family_rows(conn: Connection, unit: Unit, periods: set[Period] | None, geos
             continue
         allcells = pd.concat(frames, ignore_index=True)
         relations = C.relations(geo)
+        perimeters = geo.perimeters
         for (period_type, period_start), frame in allcells.groupby(["period_type", "period_start"], sort=True):
             masked = set() if public else _mask(frame, unit, relations, threshold)
-            rows += _rows(frame, unit.name, geo_code, masked, homes)
+            rows += _rows(frame, unit.name, geo_code, masked, homes, perimeters)
     return rows
 
 
@@ -291,7 +293,8 @@ def _relations(cells: dict, members: tuple[str, ...], geo_relations) -> tuple[li
     return relations, of_which
 
 
-def _rows(frame: pd.DataFrame, unit: str, geography: str, masked: set[tuple], homes: dict) -> list[dict]:
+def _rows(frame: pd.DataFrame, unit: str, geography: str, masked: set[tuple], homes: dict,
+          perimeters: dict[tuple[str, str], int]) -> list[dict]:
     out = []
     columns = {c: frame[c].tolist() for c in C.CELL_COLUMNS}
     for r in (SimpleNamespace(**dict(zip(columns, values))) for values in zip(*columns.values())):
@@ -304,7 +307,8 @@ def _rows(frame: pd.DataFrame, unit: str, geography: str, masked: set[tuple], ho
             flag="secret" if secret else None, aggregated=bool(r.aggregated), estimated=bool(r.estimated),
             home=homes.get((first_stored, r.period_type, r.period_start)) == geography,
             import_id=None if r.import_id != r.import_id else int(r.import_id), source=_text(r.source),
-            quality=_text(r.quality), data_date=_text(r.data_date), caveats=_text(r.caveats)))
+            quality=_text(r.quality), data_date=_text(r.data_date), caveats=_text(r.caveats),
+            series=series_id(_text(r.kind), _text(r.quality), perimeters.get((r.level, r.code), 0))))
     return out
 
 
@@ -322,7 +326,8 @@ def _text(value) -> str | None:
 _READ = [PublishedValue.geography_code, PublishedValue.level, PublishedValue.code, PublishedValue.name,
          PublishedValue.period_type, PublishedValue.period_start, PublishedValue.value, PublishedValue.flag,
          PublishedValue.aggregated, PublishedValue.estimated, PublishedValue.home, PublishedValue.import_id,
-         PublishedValue.source, PublishedValue.quality, PublishedValue.data_date, PublishedValue.caveats]
+         PublishedValue.source, PublishedValue.quality, PublishedValue.data_date, PublishedValue.caveats,
+         PublishedValue.series]
 
 
 def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> list[dict]:
@@ -352,9 +357,9 @@ def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> li
     num["den_type"] = [chosen.get(k, (None, None))[0] for k in keys]
     num["den_start"] = [chosen.get(k, (None, None))[1] for k in keys]
     den = den[["geography_code", "level", "code", "period_type", "period_start", "value", "flag", "estimated",
-               "source", "quality"]].rename(columns={"period_type": "den_type", "period_start": "den_start",
-                                                     "value": "d_value", "flag": "d_flag", "estimated": "d_estimated",
-                                                     "source": "d_source", "quality": "d_quality"})
+               "source", "quality", "series"]].rename(columns={
+                   "period_type": "den_type", "period_start": "den_start", "value": "d_value", "flag": "d_flag",
+                   "estimated": "d_estimated", "source": "d_source", "quality": "d_quality", "series": "d_series"})
     merged = num.merge(den, on=["geography_code", "level", "code", "den_type", "den_start"], how="left",
                        indicator=True)
     # A level whose denominator has no row at all in the chosen period gives no ratio.
@@ -376,7 +381,8 @@ def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> li
             import_id=None if not _number(r.import_id) else int(r.import_id),
             source=" ; ".join(dict.fromkeys(sources)) or None,
             quality="demo" if "demo" in (r.quality, r.d_quality) else _text(r.quality),
-            data_date=_text(r.data_date), caveats=_text(r.caveats)))
+            data_date=_text(r.data_date), caveats=_text(r.caveats),
+            series=ratio_series(_text(r.series), _text(r.d_series))))
     return rows
 
 

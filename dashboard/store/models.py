@@ -272,6 +272,9 @@ class PublishedValue(Base):
     quality: Mapped[str | None] = mapped_column(String(20))
     data_date: Mapped[str | None] = mapped_column(Text)
     caveats: Mapped[str | None] = mapped_column(Text)
+    # The series the value belongs to (`dashboard.publication.series`): a change is computed
+    # only between two values of one series.
+    series: Mapped[str | None] = mapped_column(String(200))
 
 
 class PublishedPeriod(Base):

@@ -10,6 +10,7 @@ import pandas as pd
 from dashboard.indicators.reader import published
 
 SECRET = "s"
+BROKEN = "rupture de série"  # a change across two series is not computed (`publication.series`)
 
 
 @dataclass

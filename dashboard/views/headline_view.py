@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dashboard.formatting import fr_period, fr_value
 from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals, period_key
+from dashboard.publication.series import break_reason
 
 HEADLINES = ("rsa_foyers", "rsa_foyers_pour_100_hab", "ali_file_active", "ali_taux_couverture",
              "ali_part_sorties_emploi_durable")
@@ -58,17 +59,19 @@ def known_territory(code) -> dict | None:
     return published.find_territory(chosen) if chosen else None
 
 
-def _value(indicator: str, territory: dict, period: tuple[str, dt.date]) -> tuple[float | None, bool, bool]:
-    """(value, secret, demo) of one indicator for the territory, on the geography of the period."""
+def _value(indicator: str, territory: dict, period: tuple[str, dt.date]) -> tuple[float | None, bool, bool, str | None]:
+    """(value, secret, demo, series) of one indicator for the territory, on the geography of the period."""
     geography = published.geography_of(indicator, *period)
     if geography is None or not any(p == period for p in published.periods(indicator)):
-        return None, False, False
+        return None, False, False, None
     frame = published.values(indicator, territory["level"], *period, geography)
     row = frame[frame["code"] == territory["code"]]
     if row.empty:
-        return None, False, False
+        return None, False, False, None
     secret = isinstance(row["flag"].iloc[0], str)
-    return (None if secret else row["value"].iloc[0]), secret, row["quality"].iloc[0] == "demo"
+    series = row["series"].iloc[0]
+    return ((None if secret else row["value"].iloc[0]), secret, row["quality"].iloc[0] == "demo",
+            series if isinstance(series, str) else None)
 
 
 def headlines(territory: dict, period: tuple[str, dt.date]) -> list[Headline]:
@@ -79,10 +82,13 @@ def headlines(territory: dict, period: tuple[str, dt.date]) -> list[Headline]:
         if indicator not in meta.index:
             continue
         unit, places = meta.loc[indicator, "unit"], decimals(indicator)
-        value, secret, demo = _value(indicator, territory, period)
-        before, before_secret, _ = _value(indicator, territory, year_before)
+        value, secret, demo, series = _value(indicator, territory, period)
+        before, before_secret, _, before_series = _value(indicator, territory, year_before)
         text = "s" if secret else fr_value(value, unit, places) if value is not None and value == value else "non disponible"
-        if secret or before_secret:
+        broken = break_reason(before_series, series)
+        if broken:  # a change across two series would measure the change of source, not of the territory
+            change = f"évolution sur un an : rupture de série ({broken})"
+        elif secret or before_secret:
             change = "évolution sur un an : s"
         elif value is None or before is None or value != value or before != before:
             change = "évolution sur un an : non disponible"

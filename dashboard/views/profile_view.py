@@ -11,6 +11,7 @@ import pandas as pd
 from dashboard.formatting import fr_date, fr_period
 from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
+from dashboard.publication.series import break_reason
 from dashboard.views.chart import Chart, provenance_of, shown
 
 LEVEL_LABELS = {"commune": "Commune", "circonscription": "Circonscription / territoire ALI", "ept": "Territoire (EPT)",
@@ -107,6 +108,16 @@ def _same_extent(series: pd.DataFrame, last) -> pd.Series:
     return (series["area_km2"].astype(float) - float(last["area_km2"])).abs() < 0.01
 
 
+def unbroken(series: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """The last unbroken run of a territory's values (periods in order) and, when values of
+    another series come before it, why they are not compared (`break_reason`)."""
+    ids = series["series"].tolist()
+    start = len(ids) - 1
+    while start > 0 and break_reason(ids[start - 1], ids[start]) is None:
+        start -= 1
+    return series.iloc[start:], (break_reason(ids[start - 1], ids[start]) if start > 0 else None)
+
+
 def _change(value, flag, first_value, first_flag):
     if isinstance(flag, str) or isinstance(first_flag, str):
         return "s"
@@ -141,9 +152,10 @@ def build(territory: dict) -> Profile:
             continue
         unit, places = meta.loc[indicator, "unit"], decimals(indicator)
         last = series.iloc[-1]
-        # The change is read on one territory: a commune that merged is not the one it was
-        # (same area on two geographies, same territory; no area known, same geography only).
-        first = series[_same_extent(series, last)].iloc[0]
+        # The change is read within one series: one source and method, one reliability, one
+        # perimeter (a commune that merged is not the one it was).
+        run, broken = unbroken(series[_same_extent(series, last)])
+        first = run.iloc[0]
         period = (last["period_type"], last["period_start"])
         ref_value, ref_flag = reference_points.get((indicator, *period), (None, None))
         row = {
@@ -152,6 +164,8 @@ def build(territory: dict) -> Profile:
             "Première période": fr_period(first["period_type"], first["period_start"]),
             "Évolution depuis la première période": _change(last["value"], last["flag"], first["value"], first["flag"])
             if first["period_start"] != last["period_start"] else None,
+            "Rupture de série": f"rupture de série en {fr_period(first['period_type'], first['period_start'])} : "
+                                f"{broken}" if broken else "",
         }
         if circ_history is not None:
             row["Circonscription"] = shown(*circ_points.get((indicator, *period), (None, None)))

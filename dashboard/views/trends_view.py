@@ -14,8 +14,9 @@ import pandas as pd
 from dashboard.formatting import fr_date, fr_period
 from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
+from dashboard.publication.series import break_reason
 from dashboard.views import map_view
-from dashboard.views.chart import SECRET, Chart, provenance_of, shown
+from dashboard.views.chart import BROKEN, SECRET, Chart, provenance_of, shown
 
 LEVELS = {"departement": "Département", "circonscription": "Circonscriptions / territoires ALI",
           "commune": "Communes"}
@@ -193,15 +194,21 @@ def series(indicator, codes, start=None, end=None) -> tuple[Chart, dict]:
     label, unit = _meta(indicator)
     span, names = year_range(indicator, start, end), _names()
     column = f"Valeur ({unit})"
-    table, lines, frames = [], [], []
+    table, lines, frames, all_breaks = [], [], [], []
     for code in codes:
         rows = _in_range(_rows(indicator, code), span)
         frames.append(rows)
         cells = [shown(v, f) for v, f in zip(rows["value"], rows["flag"])]
         periods = [fr_period(t, d) for t, d in zip(rows["period_type"], rows["period_start"])]
+        ids = rows["series"].tolist()
+        # A break starts a new series: the line is not drawn across it (`series_lines`).
+        breaks = [{"code": code, "name": names[code], "day": d, "period": p, "reason": reason}
+                  for before, after, d, p in zip(ids, ids[1:], rows["period_start"].tolist()[1:], periods[1:])
+                  if (reason := break_reason(before, after))]
         lines.append({"code": code, "name": names[code], "x": rows["period_start"].tolist(), "periods": periods,
                       "y": [c if isinstance(c, float) else None for c in cells],
-                      "secret": [c == SECRET for c in cells]})
+                      "secret": [c == SECRET for c in cells], "breaks": [b["day"] for b in breaks]})
+        all_breaks += breaks
         table += [{"Territoire": names[code], "Code": code, "Période": p, column: c} for p, c in zip(periods, cells)]
     chart = Chart(f"{label} — {_where([names[c] for c in codes])}, {_span_text(span)}",
                   pd.DataFrame(table, columns=["Territoire", "Code", "Période", column]),
@@ -213,6 +220,7 @@ def series(indicator, codes, start=None, end=None) -> tuple[Chart, dict]:
     return chart, {"lines": lines, "unit": unit, "decimals": decimals(indicator), "department": department(),
                    "marks": [{"code": m.code, "day": m.day, "label": m.label, "name": m.name} for m in drawn],
                    "notes": [(m.describe(), m in drawn) for m in found],
+                   "breaks": all_breaks,
                    "empty": [line["name"] for line in lines if not line["x"]]}
 
 
@@ -237,23 +245,28 @@ def year_on_year(indicator, codes, start=None, end=None) -> tuple[Chart, dict]:
     value_col, before_col = f"Valeur ({unit})", f"Un an avant ({unit})"
     change_col, relative_col = f"Évolution sur un an ({delta_unit})", "Évolution sur un an (%)"
     columns = ["Territoire", "Code", "Période", value_col, before_col, change_col] + ([relative_col] if relative else [])
-    table, lines, frames = [], [], []
+    table, lines, frames, reasons = [], [], [], {}
     for code in codes:
         rows = _rows(indicator, code)
         previous = {(t, d): (v, f) for t, d, v, f in zip(rows["period_type"], rows["period_start"], rows["value"],
                                                           rows["flag"])}
+        series_of = dict(zip(zip(rows["period_type"], rows["period_start"]), rows["series"]))
         current = _in_range(rows, span)
         current = current[_mask([(t, _year_before(d)) in previous
                                  for t, d in zip(current["period_type"], current["period_start"])])]
         compared = {(t, _year_before(d)) for t, d in zip(current["period_type"], current["period_start"])}
         frames += [current, rows[_mask([key in compared for key in zip(rows["period_type"], rows["period_start"])])]]
-        line = {"code": code, "name": names[code], "x": [], "periods": [], "y": [], "relative": [], "secret": []}
+        line = {"code": code, "name": names[code], "x": [], "periods": [], "y": [], "relative": [], "secret": [],
+                "broken": []}
         for t, d, v, f in zip(current["period_type"], current["period_start"], current["value"], current["flag"]):
             now, then = shown(v, f), shown(*previous[(t, _year_before(d))])
-            secret = SECRET in (now, then)
-            known = isinstance(now, float) and isinstance(then, float)
-            delta = SECRET if secret else (now - then if known else None)
-            ratio = SECRET if secret else ((now - then) / then * 100 if known and then != 0 else None)
+            broken = break_reason(series_of[(t, _year_before(d))], series_of[(t, d)])
+            secret = SECRET in (now, then) and not broken
+            known = isinstance(now, float) and isinstance(then, float) and not broken
+            delta = BROKEN if broken else SECRET if secret else (now - then if known else None)
+            ratio = BROKEN if broken else SECRET if secret else ((now - then) / then * 100 if known and then != 0 else None)
+            if broken:
+                reasons.setdefault(broken, []).append(f"{names[code]} ({fr_period(t, d)})")
             period = fr_period(t, d)
             row = {"Territoire": names[code], "Code": code, "Période": period, value_col: now, before_col: then,
                    change_col: delta}
@@ -265,6 +278,7 @@ def year_on_year(indicator, codes, start=None, end=None) -> tuple[Chart, dict]:
             line["y"].append(delta if isinstance(delta, float) else None)
             line["relative"].append(ratio if relative and isinstance(ratio, float) else None)
             line["secret"].append(secret)
+            line["broken"].append(bool(broken))
         lines.append(line)
     formats = {value_col: (unit, places), before_col: (unit, places), change_col: (delta_unit, places)}
     if relative:
@@ -275,5 +289,5 @@ def year_on_year(indicator, codes, start=None, end=None) -> tuple[Chart, dict]:
                   **provenance_of(*frames))
     period_types = {t for t, _d in published.periods(indicator)}
     return chart, {"lines": lines, "unit": delta_unit, "decimals": places, "relative": relative,
-                   "department": department(),
-                   "bars": period_types == {"year"}}
+                   "department": department(), "bars": period_types == {"year"},
+                   "breaks": [(reason, where) for reason, where in reasons.items()]}

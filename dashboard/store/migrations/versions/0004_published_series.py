@@ -1,0 +1,24 @@
+"""published_value.series: the series (source and method, reliability, perimeter) of each value
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-29 02:30:00
+
+A store published before this revision has no series: `observatoire publish --all` fills it.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column('published_value', sa.Column('series', sa.String(length=200), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column('published_value', 'series')
