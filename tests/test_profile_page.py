@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from dashboard.app import create_app
+from dashboard.publication.series import break_reason
 from tests.helpers import queries
 from dashboard.store import make_engine
 from dashboard.views import profile_view
@@ -69,7 +70,20 @@ def test_a_rate_is_drawn_with_its_references(app, client):
                                                 "Seine-Saint-Denis"]
     department = queries.history("93")
     rate = department[department["indicator"] == "rsa_foyers_pour_100_hab"]
-    assert lines[2]["y"] == [None if v != v else float(v) for v in rate["value"].astype(float)]
+    # a gap before each break of series (the CAF's annual file, then its monthly export)
+    expected = with_breaks(rate, [None if v != v else float(v) for v in rate["value"].astype(float)])
+    assert lines[2]["y"] == expected and len(expected) == len(rate) + 1
+    assert lines[2]["marker"]["symbol"].count("diamond-open") == 1
+
+
+def with_breaks(rows, values: list) -> list:
+    """The values a chart draws: a gap (None) before each break of series."""
+    out, ids = [], rows["series"].tolist()
+    for i, value in enumerate(values):
+        if i and break_reason(ids[i - 1], ids[i]):
+            out.append(None)
+        out.append(value)
+    return out
 
 
 def test_the_ali_card_gives_the_published_inauguration_never_a_start_date(app, client):
@@ -123,8 +137,11 @@ def test_the_trend_download_is_what_the_chart_shows(app, client):
     assert [line["name"] for line in lines] == ["Aubervilliers"]  # a count: no reference of another magnitude
     history = queries.history("93001")
     rsa = history[history["indicator"] == "rsa_foyers"]
-    expected = [None if isinstance(f, str) or v != v else float(v) for v, f in zip(rsa["value"], rsa["flag"])]
-    assert lines[0]["y"] == expected and None in expected  # the masked month is a gap
+    expected = with_breaks(rsa, [None if isinstance(f, str) or v != v else float(v)
+                                 for v, f in zip(rsa["value"], rsa["flag"])])
+    # the masked month is a gap; so is each break: annual file → monthly export (demo), then
+    # the fixture's real October 2026 after the demo months
+    assert lines[0]["y"] == expected and expected.count(None) >= 3
     secrets = assert_downloads_match_screen(client, "territoire-trend", answer["territoire-trend-table"]["children"],
                                             state)
     assert secrets > 0

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.figures.breaks import cut_at_breaks
+
 from dashboard.figures.maps import base_map
 from dashboard.figures.theme import CATEGORICAL, REFERENCE_COLOUR, chart_layout
 from dashboard.formatting import fr_value
@@ -29,10 +31,11 @@ def trend_lines(series: list[dict], *, unit: str, decimals: int) -> go.Figure:
     for index, line in enumerate(series):
         colour = CATEGORICAL[0] if index == 0 else (REFERENCE_COLOUR if index == len(series) - 1 else CATEGORICAL[1])
         texts = [fr_value(v, unit, decimals) if v is not None else "s ou non disponible" for v in line["y"]]
+        x, y, texts, marker = cut_at_breaks(line["x"], line["y"], texts, line.get("breaks"))
         figure.add_trace(go.Scatter(
-            x=line["x"], y=line["y"], name=line["name"], mode="lines+markers", connectgaps=False,
+            x=x, y=y, name=line["name"], mode="lines+markers", connectgaps=False,
             line={"color": colour, "width": 3 if index == 0 else 2, "dash": None if index == 0 else "dash"},
-            marker={"size": 4}, customdata=texts,
+            marker=marker, customdata=texts,
             hovertemplate=f"{line['name']}<br>%{{x|%B %Y}} : %{{customdata}}<extra></extra>"))
     figure.update_layout(**chart_layout(yaxis={"title": {"text": unit}, "rangemode": "tozero"},
                                         xaxis={"type": "date"}, hovermode="closest"))

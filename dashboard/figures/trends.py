@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.figures.breaks import cut_at_breaks
 from dashboard.figures.theme import CATEGORICAL, REFERENCE_COLOUR, chart_layout
 from dashboard.formatting import fr_percent, fr_value
 
@@ -27,12 +28,12 @@ def series_lines(lines: list[dict], *, unit: str, decimals: int, marks: list[dic
     for line in lines:
         texts = [GAP if s else fr_value(v, unit, decimals) if v is not None else "non disponible"
                  for v, s in zip(line["y"], line["secret"])]
-        x, y, custom, starts = _cut_at_breaks(line, texts)
+        x, y, custom, marker = cut_at_breaks(line["x"], line["y"], list(zip(line["periods"], texts)),
+                                             line.get("breaks"))
         figure.add_trace(go.Scatter(
             x=x, y=y, name=line["name"], mode="lines+markers", connectgaps=False,
             line={"color": palette[line["code"]], "width": 2, "dash": "dash" if line["code"] == department else None},
-            marker={"size": [11 if s else 4 for s in starts], "symbol": ["diamond-open" if s else "circle" for s in starts]},
-            customdata=custom,
+            marker=marker, customdata=custom,
             hovertemplate=f"{line['name']}<br>%{{customdata[0]}} : %{{customdata[1]}}<extra></extra>"))
     # The legend goes under the plot: above it are the marks' labels.
     figure.update_layout(**chart_layout(yaxis={"title": {"text": unit}, "rangemode": "tozero"},
@@ -49,24 +50,6 @@ def series_lines(lines: list[dict], *, unit: str, decimals: int, marks: list[dic
                               showarrow=False, xanchor="left", yanchor="bottom", font={"color": colour, "size": 11},
                               hovertext="<br>".join(m["name"] for m in group))
     return figure
-
-
-def _cut_at_breaks(line: dict, texts: list[str]) -> tuple[list, list, list, list[bool]]:
-    """The line's points with a gap before each break (a new series is never joined to the one
-    before it); the first point of each new series is marked (◇) and its hover says so."""
-    breaks = set(line.get("breaks", ()))
-    x, y, custom, starts = [], [], [], []
-    for day, value, period, text in zip(line["x"], line["y"], line["periods"], texts):
-        if day in breaks:
-            x.append(day)
-            y.append(None)
-            custom.append((period, ""))
-            starts.append(False)
-        x.append(day)
-        y.append(value)
-        custom.append((period, text + (" — rupture de série : nouvelle série" if day in breaks else "")))
-        starts.append(day in breaks)
-    return x, y, custom, starts
 
 
 def _by_day(marks: list[dict]) -> list[tuple[object, list[dict]]]:

@@ -218,8 +218,11 @@ def trend(territory: dict, indicator) -> tuple[Chart, dict]:
         rows = history[history["indicator"] == indicator]
         frames.append(rows)
         points = [(p, shown(v, f)) for p, v, f in zip(rows["period_start"], rows["value"], rows["flag"])]
+        ids = rows["series"].tolist()
         series.append({"name": name, "x": [p for p, _v in points],
-                       "y": [v if isinstance(v, float) else None for _p, v in points]})
+                       "y": [v if isinstance(v, float) else None for _p, v in points],
+                       "breaks": [d for a, b, d in zip(ids, ids[1:], rows["period_start"].tolist()[1:])
+                                  if break_reason(a, b)]})
         table += [{"Territoire": name, "Période": fr_period(t, p), "Valeur": v}
                   for (t, p), (_p, v) in zip(rows[["period_type", "period_start"]].itertuples(index=False), points)]
     periods = profile_history[profile_history["indicator"] == indicator]["period_start"]
