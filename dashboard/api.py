@@ -101,6 +101,9 @@ def install(server: Flask, prefix: str) -> None:
             "estimation": bool(r.estimated),
             # The series (source and method, reliability, perimeter) and, when the period before
             # is of another series, why: no change should be computed across it.
+            # From a partial list: a lower bound, not a census (territories it does not name
+            # have no row: "non recensé", never 0).
+            "partiel": bool(r.partial),
             "serie": r.series if isinstance(r.series, str) else None,
             "rupture": break_reason(before.get(r.code), r.series if isinstance(r.series, str) else None),
         } for r in frame.itertuples()]

@@ -54,3 +54,13 @@ def test_the_api_gives_each_value_its_series_and_its_break(app):
     # Saint-Denis became larger on 1 January 2025: a new perimeter, a new series
     saint_denis = {r["code"]: r for r in client.get(url.format("2025-01")).get_json()["lignes"]}["93066"]
     assert saint_denis["rupture"] == "changement de périmètre du territoire (nouvelle géographie)"
+
+
+def test_the_api_says_a_value_from_a_partial_list_is_partial(app):
+    client = app.server.test_client()
+    answer = client.get("/api/v1/valeurs.json?indicateur=structures&niveau=commune&periode=2025").get_json()
+    rows = answer["lignes"]
+    # 15 structures named in articles: a few communes, each "at least", none at 0
+    assert 0 < len(rows) < 39 and all(r["partiel"] and r["valeur"] > 0 for r in rows)
+    department = client.get("/api/v1/valeurs.json?indicateur=structures&niveau=departement&periode=2025").get_json()
+    assert department["lignes"][0]["partiel"] is True and department["lignes"][0]["valeur"] == 15

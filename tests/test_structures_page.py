@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
 import pytest
 
 from dashboard.app import create_app
@@ -32,8 +33,9 @@ def client(sqlite_reference_settings):
 @pytest.fixture(scope="module")
 def secret_settings(tmp_path_factory):
     """A store of its own (the query cache is shared by the apps of a process, keyed by store)
-    where every count up to 600 is small: some RSA household counts are masked."""
-    return initialised(tmp_path_factory.mktemp("structures-secret"), threshold=600)
+    where every count up to 3 000 is small: the RSA household counts of some communes that the
+    partial list of structures names are masked, and so are their densities."""
+    return initialised(tmp_path_factory.mktemp("structures-secret"), threshold=3000)
 
 
 def draw(client, types) -> dict:
@@ -154,9 +156,19 @@ def test_densities_are_the_query_layers(client, level, indicator):
     shown = dict(zip(trace["y"], trace["text"]))
     assert shown == {n: ("s" if isinstance(f, str) else fr_number(v, 2))
                      for n, v, f in zip(values["name"], values["value"], values["flag"])}
+    # The list is partial (15 structures named in articles): only the territories it names have
+    # a value, a lower bound, never a 0; the others are "non recensé"; nothing is ranked.
+    assert values["partial"].all() and (values["value"] > 0).all()
     department = queries.values(indicator, "departement", *period, geography).iloc[0]
     header, rows = table_rows(answer["structures-density-table"]["children"])
-    assert rows[-1][-1] == fr_value(department["value"], unit, 2) and rows[-1][2].endswith("(référence)")
+    assert rows[-1][-1] == "au moins " + fr_value(department["value"], unit, 2) and rows[-1][2].endswith("(référence)")
+    territories = queries.territories(geography, level)
+    assert len(rows) == len(territories) + 1 and all(r[0] == "" for r in rows)
+    listed = set(values["code"])
+    assert {r[1] for r in rows if r[-1] == "non recensé"} == set(territories["code"]) - listed
+    assert all(r[-1].startswith("au moins ") for r in rows[:-1] if r[1] in listed)
+    assert not any(r[-1].startswith(("0,00", "au moins 0,00")) for r in rows)
+    assert "liste partielle : valeurs minimales, sans classement" in answer["structures-density-title"]["children"]
     # The partial list's caveat is under the chart, from the import itself.
     caveat = queries.imports().set_index("kind").at["structures", "caveats"]
     assert caveat in str(answer["structures-density-source"]["children"])
@@ -177,12 +189,15 @@ def test_map_downloads_are_the_table_on_screen(client):
 
 def test_density_downloads_show_secret_cells_as_s(secret_settings):
     client = create_app(secret_settings).server.test_client()
-    state = [("structures-level", "value", "circonscription"),
+    state = [("structures-level", "value", "commune"),
              ("structures-indicator", "value", "structures_pour_1000_foyers_rsa")]
-    answer = rank(client, "circonscription", "structures_pour_1000_foyers_rsa")
+    answer = rank(client, "commune", "structures_pour_1000_foyers_rsa")
     secret = assert_downloads_match_screen(client, "structures-density", answer["structures-density-table"]["children"],
                                            state)
     period = queries.periods("structures_pour_1000_foyers_rsa")[-1]
-    values = queries.values("structures_pour_1000_foyers_rsa", "circonscription", *period,
+    values = queries.values("structures_pour_1000_foyers_rsa", "commune", *period,
                             queries.geography_of("structures", *period))
-    assert secret == values["flag"].map(lambda f: isinstance(f, str)).sum() > 0
+    department = queries.values("structures_pour_1000_foyers_rsa", "departement", *period,
+                                queries.geography_of("structures", *period))
+    masked = pd.concat([values, department])["flag"].map(lambda f: isinstance(f, str)).sum()
+    assert secret == masked and values["flag"].map(lambda f: isinstance(f, str)).sum() > 0

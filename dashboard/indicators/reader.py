@@ -40,9 +40,9 @@ from dashboard.store.models import (
 
 EXTENSION = "observatoire.reader"
 COLUMNS = ["code", "name", "value", "flag", "import_id", "source", "quality", "data_date", "caveats", "aggregated",
-           "estimated", "series"]
+           "estimated", "series", "partial"]
 PROFILE_COLUMNS = ["indicator", "period_type", "period_start", "value", "flag", "import_id", "source", "quality",
-                   "data_date", "caveats", "aggregated", "estimated", "series"]
+                   "data_date", "caveats", "aggregated", "estimated", "series", "partial"]
 _LABELS = {s.code: (s.label, s.unit, s.source) for s in STORED}
 
 
@@ -265,7 +265,7 @@ class Reader:
             select(PublishedValue.code, PublishedValue.name, PublishedValue.value, PublishedValue.flag,
                    PublishedValue.import_id, PublishedValue.source, PublishedValue.quality,
                    PublishedValue.data_date, PublishedValue.caveats, PublishedValue.aggregated,
-                   PublishedValue.estimated, PublishedValue.series)
+                   PublishedValue.estimated, PublishedValue.series, PublishedValue.partial)
             .where(PublishedValue.indicator_code == indicator, PublishedValue.geography_code == geography,
                    PublishedValue.level == level, PublishedValue.period_type == period_type,
                    PublishedValue.period_start == period_start)
@@ -282,7 +282,8 @@ class Reader:
                    PublishedValue.geography_code.label("geography"), PublishedValue.code, PublishedValue.name,
                    PublishedValue.value, PublishedValue.flag, PublishedValue.import_id, PublishedValue.source,
                    PublishedValue.quality, PublishedValue.data_date, PublishedValue.caveats,
-                   PublishedValue.aggregated, PublishedValue.estimated, PublishedValue.series)
+                   PublishedValue.aggregated, PublishedValue.estimated, PublishedValue.series,
+                   PublishedValue.partial)
             .where(PublishedValue.indicator_code == indicator, PublishedValue.level.in_(levels),
                    PublishedValue.home.is_(True))
             .order_by(PublishedValue.period_start, PublishedValue.level, PublishedValue.code))
@@ -303,7 +304,7 @@ class Reader:
                       PublishedValue.period_start, PublishedValue.value, PublishedValue.flag,
                       PublishedValue.import_id, PublishedValue.source, PublishedValue.quality,
                       PublishedValue.data_date, PublishedValue.caveats, PublishedValue.aggregated,
-                      PublishedValue.estimated, PublishedValue.series,
+                      PublishedValue.estimated, PublishedValue.series, PublishedValue.partial,
                       PublishedValue.geography_code.label("geography"), PublishedValue.home)
 
     @_memo()
@@ -368,9 +369,9 @@ def _date(value) -> dt.date:
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     if "period_start" in frame:
         frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
-    for col in ("aggregated", "estimated"):
+    for col in ("aggregated", "estimated", "partial"):
         if col in frame:
-            frame[col] = frame[col].astype(bool)
+            frame[col] = frame[col].fillna(False).astype(bool)
     frame["value"] = frame["value"].astype(float)
     frame["flag"] = frame["flag"].astype(object).where(frame["flag"].notna(), None)
     return frame

@@ -24,7 +24,7 @@ from dashboard.ingest.kinds import KINDS
 from dashboard.ingest.kinds.base import Context
 from dashboard.indicators.registry import STORED
 from dashboard.store import session_scope
-from dashboard.store.models import QUALITIES, ImportEvent, ImportRecord, Indicator
+from dashboard.store.models import COVERAGES, QUALITIES, ImportEvent, ImportRecord, Indicator
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Provenance:
     # A partner's file is "non vérifiée" until someone says otherwise; only `init` (the reference
     # manifest) or an explicit choice labels a file as public reference data.
     quality: str = "unverified"
+    coverage: str = "census"  # see COVERAGES: a partial list or a sample is never published as a census
     source_url: str | None = None
     data_date: str | None = None
     caveats: str | None = None
@@ -90,6 +91,9 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
     file_name = file_name or path.name
     if kind not in KINDS:
         raise ImportRefused([Problem(file_name, None, None, kind, f"un type d'import parmi {', '.join(KINDS)}")])
+    if provenance.coverage not in COVERAGES:
+        raise ImportRefused([Problem(file_name, None, None, provenance.coverage,
+                                     f"une couverture parmi {', '.join(COVERAGES)}")])
     if provenance.quality not in QUALITIES:
         raise ImportRefused([Problem(file_name, None, None, provenance.quality,
                                      f"une qualité parmi {', '.join(QUALITIES)}")])
@@ -116,6 +120,7 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
                 kind=kind, file_name=file_name, size_bytes=len(data), raw_path=None,
                 source=provenance.source, source_url=provenance.source_url, licence=provenance.licence,
                 quality=provenance.quality, caveats=provenance.caveats, data_date=provenance.data_date,
+                coverage=provenance.coverage,
                 imported_at=now, imported_by=provenance.imported_by, status="applied", rolled_back_at=None,
                 row_count=len(parsed.frame))
             for key, value in fields.items():

@@ -34,7 +34,8 @@ def entries(manifest: Path = MANIFEST, root: Path = PROJECT_ROOT) -> Iterator[En
             provenance=Provenance(
                 source=item["source"], licence=item["licence"], quality=item["quality"],
                 source_url=item.get("source_url"), data_date=item.get("data_date"),
-                caveats=item.get("caveats"), imported_by="observatoire init"),
+                caveats=item.get("caveats"), coverage=item.get("coverage", "census"),
+                imported_by="observatoire init"),
         )
 
 

@@ -21,10 +21,11 @@ from dashboard.store.models import Figure, Geography, ImportRecord, Territory, T
 HIERARCHY = ("commune", "circonscription", "ept", "departement")
 # Protected with them: the parts of a commune nouvelle.
 MASKED_WITH_HIERARCHY = (*HIERARCHY, "commune_deleguee")
-PROVENANCE = ["import_id", "kind", "source", "quality", "data_date", "caveats"]
+PROVENANCE = ["import_id", "kind", "coverage", "source", "quality", "data_date", "caveats"]
 CELL_COLUMNS = ["indicator", "level", "code", "name", "period_type", "period_start", "value", "flag",
                 "aggregated", "estimated", *PROVENANCE]
 KEY = ["indicator", "period_type", "period_start"]
+INCOMPLETE = ("partial", "sample")  # coverages whose figures are not a census
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def stored_figures(conn: Connection, indicators: list[str], periods: set[tuple] 
         select(Figure.indicator_code.label("indicator"), Figure.territory_id,
                Territory.geography_code.label("geography"), Territory.level, Territory.code, Territory.name,
                Figure.period_type, Figure.period_start, Figure.value, Figure.flag,
-               ImportRecord.id.label("import_id"), ImportRecord.kind, ImportRecord.source, ImportRecord.quality,
+               ImportRecord.id.label("import_id"), ImportRecord.kind, ImportRecord.coverage, ImportRecord.source,
+               ImportRecord.quality,
                ImportRecord.data_date, ImportRecord.caveats)
         .join(Territory, Territory.id == Figure.territory_id)
         .join(ImportRecord, ImportRecord.id == Figure.import_id)
@@ -160,6 +162,7 @@ def _aggregated(own: pd.DataFrame, geo: Geo, level: str, child_level: str) -> pd
         merged = _deleguees_for_split_communes(merged, own, geo, level)
     merged["split"] = merged["weight"] != 1
     merged["demo"] = merged["quality"].eq("demo")
+    merged["incomplete"] = merged["coverage"].isin(INCOMPLETE)
     keys = ["indicator", "parent_code", "parent_name", "period_type", "period_start"]
     grouped = merged.groupby(keys, sort=True)
     out = grouped["part"].sum(min_count=1).rename("value").to_frame()
@@ -167,15 +170,19 @@ def _aggregated(own: pd.DataFrame, geo: Geo, level: str, child_level: str) -> pd
     out["import_id"] = grouped["import_id"].max()
     out["demo"] = grouped["demo"].max()
     out["estimated"] = grouped["split"].max()
+    out["incomplete"] = grouped["incomplete"].max()
     out = out.join(merged.sort_values(["child_code"], kind="stable").drop_duplicates(keys).set_index(keys)[
         [c for c in PROVENANCE if c != "import_id"]]).reset_index()
     out["quality"] = out["quality"].where(~out["demo"].astype(bool), "demo")
+    # A sum over a partial list is partial too (the département "has at least" what it lists).
+    out["coverage"] = out["coverage"].where(~out["incomplete"].astype(bool), "partial")
     if child_level == "commune":
         children = links.groupby("parent_code")["child_id"].count()
         known = known_communes.reindex(pd.MultiIndex.from_frame(
             out[["indicator", "parent_code", "period_type", "period_start"]])).to_numpy()
         complete = known == children.reindex(out["parent_code"]).to_numpy()
-        out["value"] = out["value"].where(complete)
+        # A partial list knows only some communes: its sum is published, said to be partial.
+        out["value"] = out["value"].where(complete | out["incomplete"].astype(bool).to_numpy())
     # A count summed through a weight below 1 is an estimate: a whole number, never decimals
     # (six decimals of weight × value would give the commune's value away).
     estimated = out["estimated"].astype(bool)

@@ -308,7 +308,8 @@ def _rows(frame: pd.DataFrame, unit: str, geography: str, masked: set[tuple], ho
             home=homes.get((first_stored, r.period_type, r.period_start)) == geography,
             import_id=None if r.import_id != r.import_id else int(r.import_id), source=_text(r.source),
             quality=_text(r.quality), data_date=_text(r.data_date), caveats=_text(r.caveats),
-            series=series_id(_text(r.kind), _text(r.quality), perimeters.get((r.level, r.code), 0))))
+            series=series_id(_text(r.kind), _text(r.quality), perimeters.get((r.level, r.code), 0)),
+            partial=r.coverage in C.INCOMPLETE))
     return out
 
 
@@ -327,7 +328,7 @@ _READ = [PublishedValue.geography_code, PublishedValue.level, PublishedValue.cod
          PublishedValue.period_type, PublishedValue.period_start, PublishedValue.value, PublishedValue.flag,
          PublishedValue.aggregated, PublishedValue.estimated, PublishedValue.home, PublishedValue.import_id,
          PublishedValue.source, PublishedValue.quality, PublishedValue.data_date, PublishedValue.caveats,
-         PublishedValue.series]
+         PublishedValue.series, PublishedValue.partial]
 
 
 def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> list[dict]:
@@ -357,9 +358,10 @@ def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> li
     num["den_type"] = [chosen.get(k, (None, None))[0] for k in keys]
     num["den_start"] = [chosen.get(k, (None, None))[1] for k in keys]
     den = den[["geography_code", "level", "code", "period_type", "period_start", "value", "flag", "estimated",
-               "source", "quality", "series"]].rename(columns={
+               "source", "quality", "series", "partial"]].rename(columns={
                    "period_type": "den_type", "period_start": "den_start", "value": "d_value", "flag": "d_flag",
-                   "estimated": "d_estimated", "source": "d_source", "quality": "d_quality", "series": "d_series"})
+                   "estimated": "d_estimated", "source": "d_source", "quality": "d_quality", "series": "d_series",
+                   "partial": "d_partial"})
     merged = num.merge(den, on=["geography_code", "level", "code", "den_type", "den_start"], how="left",
                        indicator=True)
     # A level whose denominator has no row at all in the chosen period gives no ratio.
@@ -382,7 +384,8 @@ def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> li
             source=" ; ".join(dict.fromkeys(sources)) or None,
             quality="demo" if "demo" in (r.quality, r.d_quality) else _text(r.quality),
             data_date=_text(r.data_date), caveats=_text(r.caveats),
-            series=ratio_series(_text(r.series), _text(r.d_series))))
+            series=ratio_series(_text(r.series), _text(r.d_series)),
+            partial=_true(r.partial) or _true(r.d_partial)))
     return rows
 
 
@@ -398,6 +401,10 @@ def _published(conn: Connection, indicator: str, periods: set[Period] | None) ->
         frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
         frame["home"] = frame["home"].astype(bool)
     return frame
+
+
+def _true(value) -> bool:
+    return value is not None and value == value and bool(value)
 
 
 def _number(value) -> bool:

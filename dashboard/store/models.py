@@ -61,6 +61,8 @@ class ImportRecord(Base):
     licence: Mapped[str] = mapped_column(Text)
     quality: Mapped[str] = mapped_column(String(20))  # see QUALITIES
     caveats: Mapped[str | None] = mapped_column(Text)
+    # What the file covers (see COVERAGES); None for a census (every import before it was declared).
+    coverage: Mapped[str | None] = mapped_column(String(20))
     data_date: Mapped[str | None] = mapped_column(Text)  # as stated by the source
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
     imported_by: Mapped[str] = mapped_column(String(100))
@@ -90,6 +92,13 @@ QUALITIES = {
     "derived": "donnée publique, dérivée (agrégation ou union documentée)",
     "unverified": "données partenaires, non vérifiées",
     "demo": "données de démonstration",
+}
+
+
+COVERAGES = {
+    "census": "recensement (tous les territoires)",
+    "partial": "liste partielle (les territoires absents ne sont pas recensés)",
+    "sample": "échantillon",
 }
 
 
@@ -275,6 +284,8 @@ class PublishedValue(Base):
     # The series the value belongs to (`dashboard.publication.series`): a change is computed
     # only between two values of one series.
     series: Mapped[str | None] = mapped_column(String(200))
+    # From a partial list (or a sum over one): a lower bound, never ranked as a census.
+    partial: Mapped[bool | None] = mapped_column(Boolean, default=False)
 
 
 class PublishedPeriod(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.formatting import fr_period
+from dashboard.formatting import fr_period, fr_value
 from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals, period_key
 from dashboard.views import map_view
@@ -68,6 +68,10 @@ def _meta(indicator: str) -> tuple[str, str]:
     return (meta.loc[indicator, "label"], meta.loc[indicator, "unit"]) if indicator in meta.index else (indicator, "")
 
 
+NOT_COUNTED = "non recensé"
+PARTIAL_TITLE = " — liste partielle : valeurs minimales, sans classement"
+
+
 def ranking(indicator, level, codes) -> tuple[Chart, dict]:
     """The ranked values (highest first, secret cells last) and the figure's inputs:
     names, values, flags, unit, decimals and the département's value."""
@@ -92,22 +96,37 @@ def ranking(indicator, level, codes) -> tuple[Chart, dict]:
         row = department.iloc[0]
         reference = (row["name"], shown(row["value"], row["flag"]))
     column = f"Valeur ({unit})"
+    # From a partial list a value is a lower bound and a missing territory is not recensé: no
+    # rank is given, and the territories outside the list are named as such, never as 0.
+    partial = bool(frame["partial"].any())
+    values = [shown(v, f) for v, f in zip(frame["value"], frame["flag"])]
+    if partial:
+        values = [f"au moins {fr_value(v, unit, decimals(indicator))}" if isinstance(v, float) else v for v in values]
     table = pd.DataFrame({"Rang": range(1, len(frame) + 1), "Code": frame["code"].tolist(),
-                          "Territoire": frame["name"].tolist(),
-                          column: [shown(v, f) for v, f in zip(frame["value"], frame["flag"])]})
+                          "Territoire": frame["name"].tolist(), column: values})
+    if partial:
+        table["Rang"] = None
+        listed = set(frame["code"])
+        outside = published.territories(geography, level)
+        outside = outside[outside["code"].isin(chosen(codes, level)) & ~outside["code"].isin(listed)]
+        for code, name in zip(outside["code"], outside["name"]):
+            table.loc[len(table)] = {"Rang": None, "Code": code, "Territoire": name, column: NOT_COUNTED}
+        if reference is not None and isinstance(reference[1], float):
+            reference = (reference[0], f"au moins {fr_value(reference[1], unit, decimals(indicator))}")
     if reference is not None:
         table.loc[len(table)] = {"Rang": None, "Code": "departement", "Territoire": f"{reference[0]} (référence)",
                                  column: reference[1]}
     table["Rang"] = table["Rang"].astype("Int64").astype(object).where(table["Rang"].notna(), "")
-    chart = Chart(f"{label} — {level_label}, {fr_period(*period)}", table,
+    title = f"{label} — {level_label}, {fr_period(*period)}" + (PARTIAL_TITLE if partial else "")
+    chart = Chart(title, table,
                   formats={column: (unit, decimals(indicator))},
                   name=f"classement_{indicator}_{level}_{period_key(*period)}",
                   **provenance_of(frame, department))
     # A count of the département is the sum of its territories', not a level they can be read
     # against: its line would only stretch the axis. It stays in the table.
     inputs = {"names": frame["name"].tolist(), "values": frame["value"].tolist(), "secret": frame["secret"].tolist(),
-              "unit": unit, "decimals": decimals(indicator),
-              "reference": None if unit in COUNT_UNITS else reference}
+              "unit": unit, "decimals": decimals(indicator), "partial": partial,
+              "reference": None if unit in COUNT_UNITS or partial else reference}
     return chart, inputs
 
 

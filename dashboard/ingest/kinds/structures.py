@@ -3,7 +3,9 @@
 A structures file is the whole list: importing one supersedes the current list (kept, so a
 rollback restores it). It also writes, for every commune, the count of each group of structures
 the registry declares (`STRUCTURE_GROUPS`) for the year of the list (option `year`, else the year
-of the import), zeros included, so that densities are indicators like any other. Text cells that start like a spreadsheet formula are stored as written
+of the import), zeros included for a census, so that densities are indicators like any other;
+from a partial list (`coverage`), only the communes it names have a count (the others are "non
+recensées", never 0) and every published figure of it says it is partial. Text cells that start like a spreadsheet formula are stored as written
 (inert) and escaped wherever they are exported.
 """
 from __future__ import annotations
@@ -118,6 +120,8 @@ class Structures(Kind):
             for r in open_rows:
                 if not group.types or r["type_code"] in group.types:
                     counts[communes[r["commune_code"]]] += 1
-            figures += [FigureRow(group.code, territory, "year", start, float(n)) for territory, n in counts.items()]
+            # A census counts zeros; a partial list knows only the communes it names.
+            figures += [FigureRow(group.code, territory, "year", start, float(n)) for territory, n in counts.items()
+                        if n or ctx.record.coverage in (None, "census")]
         return figures
 
