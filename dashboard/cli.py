@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dashboard.ingest.errors import ImportRefused
 from dashboard.settings import Settings, load_settings
-from dashboard.store.models import QUALITIES
+from dashboard.store.models import COVERAGES, QUALITIES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
                      help="fiabilité : « unverified » (données partenaires, non vérifiées) sauf choix explicite")
     imp.add_argument("--data-date", default=None)
     imp.add_argument("--sheet", default=None)
+    imp.add_argument("--couverture", choices=list(COVERAGES), default="census",
+                     help="ce que le fichier couvre : census (tous les territoires), partial (liste partielle : "
+                          "les territoires absents ne sont pas recensés), sample (échantillon)")
     imp.add_argument("--code-partage", choices=("nouvelle", "deleguee"), default=None,
                      help="un code partagé par une commune nouvelle et sa commune déléguée (93066 depuis 2025) "
                           "désigne la commune nouvelle entière (nouvelle) ou la seule commune déléguée (deleguee)")
@@ -114,6 +117,7 @@ def import_(settings: Settings, args) -> int:
     outcome = import_file(
         make_engine(settings.database_url), args.file, args.kind,
         Provenance(source=args.source, licence=args.licence, quality=args.quality, data_date=args.data_date,
+                   coverage=args.couverture,
                    imported_by=os.environ.get("USER", "cli")),
         raw_dir=settings.raw_dir, dry_run=args.dry_run,
         options={k: v for k, v in (("sheet", args.sheet), ("shared_code", args.code_partage)) if v})
@@ -154,6 +158,7 @@ def imports(settings: Settings, args) -> int:
                                  ("SHA-256", rec.sha256), ("Taille", f"{rec.size_bytes} octets"),
                                  ("Copie brute", rec.raw_path), ("Source", rec.source), ("Licence", rec.licence),
                                  ("Fiabilité", QUALITIES.get(rec.quality, rec.quality)),
+                                 ("Couverture", COVERAGES.get(rec.coverage or "census")),
                                  ("Date des données", rec.data_date or "non renseignée"),
                                  ("Précautions", rec.caveats or "aucune"), ("Lignes", rec.row_count),
                                  *(("Avertissement", w) for w in (rec.summary or {}).get("warnings", []))]:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from dashboard.app import create_app
+from dashboard.formatting import fr_value
 from dashboard.publication.series import break_reason
 from tests.helpers import queries
 from dashboard.store import make_engine
@@ -156,3 +157,16 @@ def test_forged_values_answer_a_harmless_state(app, client, code, indicator):
     page = texts(layout_of(client, "pas-un-code"))
     assert "Territoire inconnu" in page
 
+
+
+def test_a_count_from_a_partial_list_is_a_lower_bound(app):
+    """The structures list is partial (15 structures named in articles): a commune it names has
+    "au moins" that many structures and no change computed from the list's growth."""
+    period = queries.periods("structures")[-1]
+    listed = queries.values("structures", "commune", *period, queries.geography_of("structures", *period))
+    code, count = listed["code"].iloc[0], listed["value"].iloc[0]
+    table = profile_view.build(queries.find_territory(code)).table.table.set_index("Indicateur")
+    row = table.loc[queries.indicators().set_index("code").at["structures", "label"]]
+    assert row["Valeur"] == f"au moins {fr_value(count, 'structures', 0)}"
+    change = row["Évolution depuis la première période"]
+    assert change is None or change != change  # none computed

@@ -17,7 +17,7 @@ from dashboard.ingest import service
 from dashboard.ingest.errors import ImportRefused
 from dashboard.ingest.importer import Provenance, describe
 from dashboard.ingest.kinds import KINDS
-from dashboard.store.models import QUALITIES
+from dashboard.store.models import COVERAGES, QUALITIES
 
 dash.register_page(__name__, path="/imports", name="Imports", order=9, title="Observatoire — Imports")
 
@@ -70,6 +70,9 @@ def _form():
         dbc.Label("Code 93066 dans un fichier de 2025 ou après qui donne aussi 93059", html_for="import-shared-code"),
         dropdown("import-shared-code", options=[{"label": label, "value": value} for value, label in SHARED_CODE.items()],
                  value="", clearable=False, className="mb-2"),
+        dbc.Label("Couverture", html_for="import-coverage"),
+        dropdown("import-coverage", options=[{"label": v, "value": k} for k, v in COVERAGES.items()],
+                 value="census", clearable=False, className="mb-2"),
         dbc.Label("Fiabilité", html_for="import-quality"),
         dropdown("import-quality", options=[{"label": v, "value": k} for k, v in QUALITIES.items()],
                      value="unverified", clearable=False, className="mb-3"),
@@ -180,14 +183,15 @@ def check_upload(contents: str | None, file_name: str | None, kind: str, shared_
           Output("import-report", "children", allow_duplicate=True),
           Input("import-confirm", "n_clicks"), State("import-pending", "data"), State("import-source", "value"),
           State("import-licence", "value"), State("import-quality", "value"), State("import-data-date", "value"),
-          prevent_initial_call=True)
-def confirm(clicks, pending, source, licence, quality, data_date):
+          State("import-coverage", "value"), prevent_initial_call=True)
+def confirm(clicks, pending, source, licence, quality, data_date, coverage):
     if not clicks or not pending:
         return dash.no_update, dash.no_update, dash.no_update
     if not source:
         return dbc.Alert("Indiquez la source du fichier avant de confirmer.", color="warning"), \
             dash.no_update, dash.no_update
     provenance = Provenance(source=source, licence=licence or "usage interne", quality=quality if quality in QUALITIES else "unverified",
+                            coverage=coverage if coverage in COVERAGES else "census",
                             data_date=data_date or None, imported_by=current_user()["username"])
     try:
         options = {k: v for k, v in (pending.get("options") or {}).items() if k == "shared_code" and v in SHARED_CODE}

@@ -30,6 +30,8 @@ NUMERIC = ("Valeur", "Évolution depuis la première période", "Circonscription
 def _cell(value, column: str, unit: str, places: int):
     if isinstance(value, str) and value == "s":
         return secret_cell()
+    if isinstance(value, str):  # « au moins … » (a partial list), a break of series
+        return value
     if value is None or value != value:
         return "–"
     if column == "Écart au département" and unit in view.COUNT_UNITS:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard.formatting import fr_date, fr_period
+from dashboard.formatting import fr_date, fr_period, fr_value
 from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
 from dashboard.publication.series import break_reason
@@ -167,6 +167,10 @@ def build(territory: dict) -> Profile:
             "Rupture de série": f"rupture de série en {fr_period(first['period_type'], first['period_start'])} : "
                                 f"{broken}" if broken else "",
         }
+        if bool(last["partial"]) and isinstance(row["Valeur"], float):
+            # from a partial list: a lower bound, whose change would measure the list, not the territory
+            row["Valeur"] = f"au moins {fr_value(row['Valeur'], unit, places)}"
+            row["Évolution depuis la première période"] = None
         if circ_history is not None:
             row["Circonscription"] = shown(*circ_points.get((indicator, *period), (None, None)))
         if department:
