@@ -64,3 +64,21 @@ def test_the_api_says_a_value_from_a_partial_list_is_partial(app):
     assert 0 < len(rows) < 39 and all(r["partiel"] and r["valeur"] > 0 for r in rows)
     department = client.get("/api/v1/valeurs.json?indicateur=structures&niveau=departement&periode=2025").get_json()
     assert department["lignes"][0]["partiel"] is True and department["lignes"][0]["valeur"] == 15
+
+
+def test_an_estimate_is_a_whole_number_said_to_be_one(app):
+    """Saint-Denis is split between two ALI territories by population weights when a file gives
+    only the commune nouvelle (the demo data): those two territories' counts are whole numbers,
+    flagged in the map's download and explained under it."""
+    from dashboard.views import map_view
+    from dashboard.views.chart import ESTIMATE_CAVEAT
+
+    with app.server.test_request_context("/carte"):
+        periods = queries.periods("rsa_foyers")
+        view = map_view.resolve("rsa_foyers", "circonscription", len(periods) - 1)
+        export = view.export()
+        caveats = view.caveats
+    estimated = export[export["estimation"]]
+    assert len(estimated) == 2 and all(float(v) == round(float(v)) for v in estimated["valeur"])
+    assert ESTIMATE_CAVEAT in caveats
+    assert not export.loc[~export["estimation"] & (export["code"] != "departement"), "valeur"].isna().all()

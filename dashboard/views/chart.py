@@ -50,10 +50,23 @@ def provenance_of(*frames: pd.DataFrame) -> dict:
     keyword arguments of a `Chart`."""
     rows = pd.concat([f[["import_id", "source", "quality", "caveats"]] for f in frames if not f.empty]) \
         if any(not f.empty for f in frames) else pd.DataFrame(columns=["import_id", "source", "quality", "caveats"])
+    caveats = sorted(rows["caveats"].dropna().unique())
+    flagged = [f for f in frames if not f.empty]
+    if any(f["estimated"].astype(bool).any() for f in flagged if "estimated" in f):
+        caveats.append(ESTIMATE_CAVEAT)
+    if any(f["partial"].astype(bool).any() for f in flagged if "partial" in f):
+        caveats.append(PARTIAL_CAVEAT)
     return {"import_ids": set(rows["import_id"].dropna().astype(int)),
-            "sources": sorted(rows["source"].dropna().unique()),
-            "caveats": sorted(rows["caveats"].dropna().unique()),
+            "sources": sorted(rows["source"].dropna().unique()), "caveats": caveats,
             "demo": bool(rows["quality"].eq("demo").any())}
+
+
+# Said under every chart, table and download that holds such a value.
+ESTIMATE_CAVEAT = ("Estimation : une commune partagée entre deux territoires (Saint-Denis depuis 2025) y est comptée "
+                   "au prorata de la population municipale de ses communes déléguées, arrondi à l'unité, quand le "
+                   "fichier ne donne pas ses communes déléguées.")
+PARTIAL_CAVEAT = ("Liste partielle : les valeurs sont des minimums ; les territoires qu'elle ne nomme pas ne sont "
+                  "pas recensés (ni 0, ni classés).")
 
 
 def shown(value, flag):

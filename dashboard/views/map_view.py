@@ -10,6 +10,7 @@ import pandas as pd
 from dashboard.formatting import fr_period
 from dashboard.indicators.reader import COLUMNS, published
 from dashboard.indicators.registry import period_key
+from dashboard.views.chart import provenance_of
 
 LEVELS = {"commune": "Communes", "circonscription": "Circonscriptions / territoires ALI",
           "ept": "Territoires (EPT)", "qpv": "Quartiers prioritaires (QPV)"}
@@ -50,7 +51,7 @@ class MapView:
 
     @property
     def caveats(self) -> list[str]:
-        return sorted(self.frame["caveats"].dropna().unique())
+        return provenance_of(self.frame)["caveats"]
 
     @property
     def demo(self) -> bool:
@@ -67,12 +68,16 @@ class MapView:
             "valeur": shown["value"].astype(object).where(~secret, "s"),
             "unite": self.unit, "source": shown["source"], "qualite": shown["quality"],
             "import": shown["import_id"],
+            # a weighted share (Saint-Denis since 2025) is an estimate; a partial list's count a minimum
+            "estimation": shown["estimated"].fillna(False).astype(bool),
+            "liste_partielle": shown["partial"].fillna(False).astype(bool),
         })
         if self.reference is not None:
             name, value, flag = self.reference
             rows.loc[len(rows)] = {"code": "departement", "territoire": name, "indicateur": self.label,
                                    "periode": self.period_label, "valeur": "s" if isinstance(flag, str) else value,
-                                   "unite": self.unit, "source": ", ".join(self.sources), "qualite": None, "import": None}
+                                   "unite": self.unit, "source": ", ".join(self.sources), "qualite": None, "import": None,
+                                   "estimation": False, "liste_partielle": False}
         return rows
 
     def provenance(self) -> pd.DataFrame:
