@@ -155,3 +155,19 @@ def crash(*_args, **_kwargs):
 def allocate(gigabytes: int):
     """Ask for more memory than an isolated import may take."""
     return bytearray(gigabytes * 1024 ** 3)
+
+
+def drawn_with_breaks(rows, values: list, days: list | None = None) -> tuple[list, list]:
+    """What a line chart draws of a history's rows: a gap (the day again, with None) before each
+    break of series (`publication.series`), then the values. Returns (days, values)."""
+    from dashboard.publication.series import break_reason
+
+    days = list(days if days is not None else rows["period_start"])
+    out_days, out_values, ids = [], [], rows["series"].tolist()
+    for i, (day, value) in enumerate(zip(days, values)):
+        if i and break_reason(ids[i - 1], ids[i]):
+            out_days.append(day)
+            out_values.append(None)
+        out_days.append(day)
+        out_values.append(value)
+    return out_days, out_values

@@ -12,7 +12,7 @@ from dashboard.publication.series import break_reason
 from tests.helpers import queries
 from dashboard.store import make_engine
 from dashboard.views import profile_view
-from tests.helpers import import_rsa, initialised
+from tests.helpers import drawn_with_breaks, import_rsa, initialised
 from tests.panels import assert_downloads_match_screen, find, page_layout, texts, update
 
 TREND = [("territoire-trend-title", "children"), ("territoire-trend-graph", "figure"),
@@ -74,19 +74,9 @@ def test_a_rate_is_drawn_with_its_references(app, client):
     department = queries.history("93")
     rate = department[department["indicator"] == "rsa_foyers_pour_100_hab"]
     # a gap before each break of series (the CAF's annual file, then its monthly export)
-    expected = with_breaks(rate, [None if v != v else float(v) for v in rate["value"].astype(float)])
+    _days, expected = drawn_with_breaks(rate, [None if v != v else float(v) for v in rate["value"].astype(float)])
     assert lines[2]["y"] == expected and len(expected) == len(rate) + 1
     assert lines[2]["marker"]["symbol"].count("diamond-open") == 1
-
-
-def with_breaks(rows, values: list) -> list:
-    """The values a chart draws: a gap (None) before each break of series."""
-    out, ids = [], rows["series"].tolist()
-    for i, value in enumerate(values):
-        if i and break_reason(ids[i - 1], ids[i]):
-            out.append(None)
-        out.append(value)
-    return out
 
 
 def test_the_ali_card_gives_the_published_inauguration_never_a_start_date(app, client):
@@ -104,9 +94,12 @@ def test_an_unchanged_commune_is_followed_across_geographies_within_one_series(a
     table = profile_view.build(queries.find_territory("93072")).table.table.set_index("Indicateur")
     households = table.loc["Foyers allocataires du RSA"]
     assert households["Première période"] == "janvier 2021"
-    assert households["Rupture de série"] == (
-        "rupture de série en janvier 2021 : changement de source ou de méthode (fichier annuel de la CAF "
-        "(base IRIS, INSEE/CNAF) → export mensuel de la CAF) ; données réelles → données de démonstration")
+    assert households["Rupture de série"] == "janvier 2021"
+    reason = ("changement de source ou de méthode (fichier annuel de la CAF (base IRIS, INSEE/CNAF) → export "
+              "mensuel de la CAF) ; données réelles → données de démonstration")
+    profile = profile_view.build(queries.find_territory("93072"))
+    assert f"Rupture de série — Foyers allocataires du RSA, janvier 2021 : {reason}." in profile.table.caveats
+    assert profile.row_breaks[list(profile.table.table["Indicateur"]).index("Foyers allocataires du RSA")] == reason
     history = queries.history("93072")
     monthly = history[(history["indicator"] == "rsa_foyers") & (history["period_start"] >= dt.date(2021, 1, 1))]
     assert households["Évolution depuis la première période"] == monthly["value"].iloc[-1] - monthly["value"].iloc[0]
@@ -140,7 +133,7 @@ def test_the_trend_download_is_what_the_chart_shows(app, client):
     assert [line["name"] for line in lines] == ["Aubervilliers"]  # a count: no reference of another magnitude
     history = queries.history("93001")
     rsa = history[history["indicator"] == "rsa_foyers"]
-    expected = with_breaks(rsa, [None if isinstance(f, str) or v != v else float(v)
+    _days, expected = drawn_with_breaks(rsa, [None if isinstance(f, str) or v != v else float(v)
                                  for v, f in zip(rsa["value"], rsa["flag"])])
     # the masked month is a gap; so is each break: annual file → monthly export (demo), then
     # the fixture's real October 2026 after the demo months

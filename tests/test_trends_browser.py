@@ -9,7 +9,7 @@ from dash.testing.wait import until
 from dashboard.app import create_app
 from tests.helpers import queries
 from tests.browser_checks import axe_violations
-from tests.helpers import pick
+from tests.helpers import drawn_with_breaks, pick
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +40,10 @@ def series_of(code: str, indicator: str, first: int = 0, last: int = 9999) -> tu
     frame = queries.history(code)
     frame = frame[(frame["indicator"] == indicator)
                   & frame["period_start"].map(lambda d: first <= d.year <= last)].sort_values("period_start")
-    return ([d.isoformat() for d in frame["period_start"]],
-            [None if isinstance(f, str) or v != v else float(v) for v, f in zip(frame["value"], frame["flag"])])
+    # drawn with a gap before each break of series
+    days, values = drawn_with_breaks(frame, [None if isinstance(f, str) or v != v else float(v)
+                                             for v, f in zip(frame["value"], frame["flag"])])
+    return [d.isoformat() for d in days], values
 
 
 def changes_of(code: str, indicator: str, first: int, last: int) -> list:

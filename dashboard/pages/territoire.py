@@ -42,6 +42,11 @@ def _cell(value, column: str, unit: str, places: int):
     return fr_value(value, unit, places)
 
 
+def _break(period: str, reason: str):
+    """Where the series shown starts after a break; its reason on hover (and under the table)."""
+    return html.Abbr(period, title=f"Rupture de série : {reason}") if period else ""
+
+
 def _table(profile: view.Profile) -> html.Div:
     frame = profile.table.table
     if frame.empty:
@@ -50,13 +55,14 @@ def _table(profile: view.Profile) -> html.Div:
     head = html.Thead(html.Tr([html.Th(c, scope="col", className="text-end" if c in NUMERIC else None)
                                for c in columns]))
     body, theme = [], None
-    for row, places in zip(frame.to_dict("records"), profile.row_decimals):
+    for row, places, reason in zip(frame.to_dict("records"), profile.row_decimals, profile.row_breaks):
         if row["Thème"] != theme:
             theme = row["Thème"]
             body.append(html.Tr(html.Th(theme, colSpan=len(columns), scope="colgroup", className="table-light")))
         body.append(html.Tr([
             html.Th(row["Indicateur"], scope="row", className="fw-normal") if c == "Indicateur" else
-            html.Td(_cell(row[c], c, row["Unité"], places) if c in NUMERIC else row[c],
+            html.Td(_break(row[c], reason) if c == "Rupture de série" else
+                    _cell(row[c], c, row["Unité"], places) if c in NUMERIC else row[c],
                     className="text-end" if c in NUMERIC else None) for c in columns]))
     return html.Div(dbc.Table([html.Caption(profile.table.title, className="caption-top"), head, html.Tbody(body)],
                               id="territoire-table", size="sm", striped=True, class_name="mb-0 profile-table"),

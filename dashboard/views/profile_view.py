@@ -40,6 +40,7 @@ class Profile:
     row_decimals: list[int]  # decimals of each row's values (units differ row by row)
     demo: bool
     options: list[dict] = field(default_factory=list)  # indicators of the trend chart
+    row_breaks: list[str] = field(default_factory=list)  # each row's break of series, "" when none
 
 
 def _points(history: pd.DataFrame | None) -> dict[tuple, tuple]:
@@ -164,8 +165,9 @@ def build(territory: dict) -> Profile:
             "Première période": fr_period(first["period_type"], first["period_start"]),
             "Évolution depuis la première période": _change(last["value"], last["flag"], first["value"], first["flag"])
             if first["period_start"] != last["period_start"] else None,
-            "Rupture de série": f"rupture de série en {fr_period(first['period_type'], first['period_start'])} : "
-                                f"{broken}" if broken else "",
+            # where the current series starts after a break (the reason: `_break`, and the notes)
+            "Rupture de série": fr_period(first["period_type"], first["period_start"]) if broken else "",
+            "_break": broken or "",
         }
         if bool(last["partial"]) and isinstance(row["Valeur"], float):
             # from a partial list: a lower bound, whose change would measure the list, not the territory
@@ -185,6 +187,9 @@ def build(territory: dict) -> Profile:
                                   else s.str.normalize("NFD"), ignore_index=True)
     used += [reference] + ([circ_history] if circ_history is not None else [])
     provenance = provenance_of(*[f for f in used if f is not None])
+    # Each break's reason, said under the table and in the downloads' sources.
+    provenance["caveats"] += [f"Rupture de série — {r['Indicateur']}, {r['Rupture de série']} : {r['_break']}."
+                              for r in rows if r["_break"]]
     table = Chart(f"Chiffres clés — {territory['name']}, dernière période connue de chaque indicateur",
                   frame.drop(columns=[c for c in frame.columns if c.startswith("_")]) if not frame.empty else frame,
                   name=f"profil_{territory['code']}", **provenance)
@@ -192,7 +197,7 @@ def build(territory: dict) -> Profile:
     options = [{"label": meta.loc[c, "label"], "value": c} for c in frame.get("_code", []) if spans.get(c, 0) > 1]
     return Profile(territory, department, circonscription, ali_of(territory, circonscription),
                    structures_in(territory), table, frame["_decimals"].tolist() if not frame.empty else [],
-                   provenance["demo"], options)
+                   provenance["demo"], options, frame["_break"].tolist() if not frame.empty else [])
 
 
 def trend(territory: dict, indicator) -> tuple[Chart, dict]:
