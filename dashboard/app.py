@@ -9,10 +9,12 @@ headers (`headers.py`).
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the components' assets)
-from dash import Dash, _callback
+import dash
+from dash import Dash
 from flask import request
 
 from dashboard import api, auth, callback_guard, headers, public
@@ -61,7 +63,6 @@ class Observatoire(Dash):
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or load_settings()
     mode = "public" if settings.public else "internal"
-    _drop_global_callbacks()
     app = Observatoire(
         __name__,
         use_pages=True,
@@ -80,7 +81,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     if settings.public:
         public.load_pages(HERE / "pages")
-    _take_global_callbacks(app)
     server = app.server
     server.config["OBSERVATOIRE_PUBLIC_URL"] = settings.public_url
     # The app's read side: published figures only (the public app's store access cannot even
@@ -102,25 +102,43 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = shell
     # Dash sets itself up on its first request, unguarded: concurrent first requests on a fresh
     # gunicorn worker raced it (500s on /_dash-layout). One request here does it before any other.
+    # It is also when Dash moves the callbacks that the page modules just registered with
+    # `dash.callback` into this app (and empties its global list): each app takes its own pages'.
     server.test_client().get(f"{settings.url_prefix}_dash-dependencies")
+    _check_callbacks(app)
     return app
 
 
-def _drop_global_callbacks() -> None:
-    """Page modules register their callbacks in Dash's global lists, which the first app to
-    serve a request takes whole. Emptied before an app runs its pages, then taken by it at once
-    (`_take_global_callbacks`), each app holds exactly the callbacks of its own pages, even with
-    two apps in one process (tests)."""
-    _callback.GLOBAL_CALLBACK_LIST.clear()
-    _callback.GLOBAL_CALLBACK_MAP.clear()
-    _callback.GLOBAL_INLINE_SCRIPTS.clear()
+def _check_callbacks(app: Dash) -> None:
+    """Fail closed: every callback the app took writes to components of the pages it serves
+    (ids are namespaced by page: `carte-…`, `embed-carte-…`, or the page's declared `namespace`)
+    or of its shell. A callback left in
+    Dash's global list by a module imported outside an app (a test importing the import page)
+    would otherwise reach the next app made in the process — the public one included."""
+    namespaces = tuple(page.get("namespace", page["module"].removeprefix("pages.").replace("_", "-")) + "-"
+                       for page in dash.page_registry.values())
+    for key in app.callback_map:
+        for component in callback_outputs(key):
+            if not (component.startswith(namespaces) or component.startswith(SHELL_IDS)):
+                raise RuntimeError(f"callback {key!r} writes to {component!r}, which no page of this app holds")
 
 
-def _take_global_callbacks(app: Dash) -> None:
-    app.callback_map.update(_callback.GLOBAL_CALLBACK_MAP)
-    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)
-    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)
-    _drop_global_callbacks()
+# Components of the shell and of Dash's page router, outside any page's namespace.
+SHELL_IDS = ("_pages_", "shell-", "nav-")
+
+
+def callback_outputs(key: str) -> list[str]:
+    """The component ids a callback writes, from its key in `Dash.callback_map`
+    (`..a.children...b.figure..`, `id.prop`, with an `@hash` for duplicates; a dict id by its
+    `type`)."""
+    parts = key.strip(".").split("...") if key.startswith("..") else [key]
+    out = []
+    for part in parts:
+        component = part.rsplit(".", 1)[0]
+        if component.startswith("{"):
+            component = str(json.loads(component).get("type", component))
+        out.append(component)
+    return out
 
 
 def server():

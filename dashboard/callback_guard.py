@@ -17,12 +17,20 @@ import math
 from urllib.parse import urlsplit
 
 from dash import Dash
-from dash._utils import stringify_id
 from flask import Flask, abort, request
 from werkzeug.exceptions import BadRequest
 
 # Dash's own router callback takes the page's path (under the app's prefix) and query string.
 ROUTER = "_pages_location"
+
+
+def stringify_id(component_id) -> str:
+    """A component id as the browser names it in `changedPropIds`: a dict id is its JSON with
+    sorted keys and no spaces (Dash's own convention; written here so as to use no private
+    module of Dash)."""
+    if isinstance(component_id, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{json.dumps(component_id[k])}" for k in sorted(component_id)) + "}"
+    return component_id
 
 
 class Refused(ValueError):

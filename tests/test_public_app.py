@@ -209,3 +209,21 @@ def _texts_of(tree, css_class: str) -> list[str]:
         for item in tree:
             found += _texts_of(item, css_class)
     return found
+
+
+def test_a_callback_left_behind_never_reaches_the_public_app(store):
+    """The import page's module run outside an app leaves its callbacks in Dash's global list;
+    the next app takes them when it sets itself up, and the public app, whose pages do not hold
+    their components, refuses to start rather than serve them. The app after it is whole."""
+    import importlib.util
+    from pathlib import Path
+
+    import dashboard
+
+    folder = Path(dashboard.__file__).parent / "pages"
+    spec = importlib.util.spec_from_file_location("pages.imports", folder / "imports.py")
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    with pytest.raises(RuntimeError, match="import-report"):
+        create_app(dataclasses.replace(store, public=True))
+    public_app = create_app(dataclasses.replace(store, public=True))
+    assert not any("import-" in key for key in public_app.callback_map)

@@ -19,7 +19,10 @@ from dashboard.ingest.importer import Provenance, describe
 from dashboard.ingest.kinds import KINDS
 from dashboard.store.models import COVERAGES, QUALITIES
 
-dash.register_page(__name__, path="/imports", name="Imports", order=9, title="Observatoire — Imports")
+# namespace: the prefix of this page's component ids (`app._check_callbacks`), "import-" like the
+# import right's callbacks (`auth.PROTECTED_PREFIXES`)
+dash.register_page(__name__, path="/imports", name="Imports", order=9, title="Observatoire — Imports",
+                   namespace="import")
 
 PARTNER_KINDS = ["allocataires", "ali_activite", "ali_cohortes", "structures", "territoires", "qpv"]
 STATUS = {"applied": "appliqué", "rolled_back": "annulé"}
