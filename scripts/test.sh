@@ -2,7 +2,7 @@
 # Install everything the tests need (Debian's chromium and chromium-driver for the browser
 # tests, the package with its test extras in .venv) and run the whole suite, on SQLite and on
 # the PostgreSQL server at 127.0.0.1:5432 (OBSERVATOIRE_TEST_POSTGRES to point elsewhere).
-# Extra arguments go to pytest.
+# ruff (with its security rules, pyproject.toml) checks dashboard/ first. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
@@ -13,4 +13,6 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
+# Static checks first: a new lint or security finding in the app's code fails the run.
+.venv/bin/ruff check dashboard
 exec .venv/bin/pytest "$@"

@@ -15,7 +15,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Iterator
-from xml.etree import ElementTree
+from defusedxml import ElementTree  # entities and DTDs refused (partners send the XML)
 
 # Rows × columns up to the last filled cell, per sheet: 8 million cells read into about 850 MB
 # (measured on an .ods, bench/import_bench.py --shapes), under the 1 GiB an import may take;

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path, PureWindowsPath
 from typing import NoReturn
-from xml.etree import ElementTree
+from defusedxml import ElementTree  # entities and DTDs refused (partners send the XML)
 
 from dashboard.formatting import fr_number
 from dashboard.ingest import parse

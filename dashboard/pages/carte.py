@@ -18,7 +18,7 @@ from dashboard.components.provenance import source_note
 from dashboard.figures import map_series
 from dashboard.figures.maps import base_map
 from dashboard.indicators.reader import published
-from dashboard.indicators.registry import decimals, period_key
+from dashboard.indicators.registry import decimals
 from dashboard.views import map_view as map_state
 
 dash.register_page(__name__, path="/carte", name="Carte", order=1, title="Observatoire de l'insertion — Carte")

@@ -224,7 +224,7 @@ def _family_rows(conn: Connection, unit: Unit, periods: set[Period] | None, geos
         allcells = pd.concat(frames, ignore_index=True)
         relations = C.relations(geo)
         perimeters = geo.perimeters
-        for (period_type, period_start), frame in allcells.groupby(["period_type", "period_start"], sort=True):
+        for (_period_type, _period_start), frame in allcells.groupby(["period_type", "period_start"], sort=True):
             masked = set() if public else _mask(frame, unit, relations, threshold)
             rows += _rows(frame, unit.name, geo_code, masked, homes, perimeters)
     return rows
