@@ -1,5 +1,7 @@
 """Accounts of the internal app: created on the command line, passwords hashed (werkzeug's
-scrypt), rights as words ("import")."""
+scrypt), rights as words. The signed session cookie holds only the account's name: its state
+and rights are read from the store on every request (`load_user`), so disabling an account or
+removing a right takes effect at its next request."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +12,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from dashboard.store import session_scope
 from dashboard.store.models import User
 
-RIGHTS = {"import": "importer des fichiers et annuler des imports"}
+RIGHTS = {
+    "lecteur": "consulter les pages internes",
+    "import": "importer des fichiers et annuler des imports",
+    "admin": "consulter le journal d'audit",
+}
 
 
 def add_user(engine: Engine, username: str, password: str, rights: list[str]) -> None:
@@ -36,3 +42,39 @@ def authenticate(engine: Engine, username: str, password: str) -> dict | None:
         if check_password_hash(stored, password) and user is not None:
             return {"username": user.username, "rights": user.rights.split()}
     return None
+
+
+def load_user(engine: Engine, username: str | None) -> dict | None:
+    """The active account's name and rights, or None (unknown or disabled)."""
+    if not username:
+        return None
+    with session_scope(engine) as session:
+        user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+        return {"username": user.username, "rights": user.rights.split()} if user else None
+
+
+def set_active(engine: Engine, username: str, active: bool) -> None:
+    with session_scope(engine) as session:
+        user = _existing(session, username)
+        user.active = active
+
+
+def set_rights(engine: Engine, username: str, rights: list[str]) -> None:
+    unknown = set(rights) - set(RIGHTS)
+    if unknown:
+        raise ValueError(f"droit inconnu : {', '.join(sorted(unknown))} (droits : {', '.join(RIGHTS)})")
+    with session_scope(engine) as session:
+        _existing(session, username).rights = " ".join(sorted(set(rights)))
+
+
+def users(engine: Engine) -> list[tuple[str, bool, str]]:
+    """(name, active, rights) of every account."""
+    with session_scope(engine) as session:
+        return [(u.username, u.active, u.rights) for u in session.scalars(select(User).order_by(User.username))]
+
+
+def _existing(session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ValueError(f"aucun compte « {username} »")
+    return user

@@ -3,12 +3,19 @@
 - The session is Flask's signed cookie: HttpOnly, SameSite=Strict (a cross-site request carries
   no session), Secure when served over HTTPS.
 - The sign-in form carries a CSRF token bound to the session.
-- Callbacks whose component ids are in a protected namespace (`import-…`) answer 403 without a
-  signed-in account that has the right. (Every callback request, of both apps, is also checked by
+- The cookie holds the account's name only: the account is read from the store on every
+  request (disabled, or a right removed: refused at its next request); 30 minutes idle end it.
+- After 5 failed sign-ins for one name within 15 minutes, that name is refused (429) for 15
+  minutes, whether or not the account exists (`audit.throttled`). Every sign-in, failure and
+  sign-out is in the audit trail.
+- Writing callbacks and routes check their right where they write (`requires`); callbacks whose
+  component ids are in a protected namespace (`import-…`) are also refused early. (Every callback request, of both apps, is also checked by
   `callback_guard`: same origin, and a body that the page could have sent.)
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hmac
 import json
 import secrets
@@ -19,10 +26,15 @@ from urllib.parse import urlsplit
 import flask
 from flask import Blueprint, Flask, abort, redirect, request, session
 
-from dashboard.accounts import authenticate
+from dashboard import audit
+from dashboard.accounts import authenticate, load_user
 
 # Component-id prefix -> the right its callbacks require.
 PROTECTED_PREFIXES = {"import-": "import"}
+
+WRONG = '<div class="alert alert-danger" role="alert">Identifiant ou mot de passe incorrect.</div>'
+THROTTLED = ('<div class="alert alert-danger" role="alert">Trop d\'essais pour cet identifiant : réessayez dans '
+             f'{audit.THROTTLE_WINDOW.seconds // 60} minutes.</div>')
 
 LOGIN_PAGE = """<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -40,13 +52,43 @@ LOGIN_PAGE = """<!DOCTYPE html>
 </form></main></body></html>"""
 
 
+# A session unused for this long is over (its next request is as if signed out).
+SESSION_IDLE = dt.timedelta(minutes=30)
+EXTENSION = "observatoire.accounts"
+
+
 def current_user() -> dict | None:
-    return session.get("user") if flask.has_request_context() else None
+    """The signed-in account as the store has it now (read once per request): a disabled
+    account, or a right removed, counts from its next request."""
+    if not flask.has_request_context():
+        return None
+    # cached on the request itself (an app context may outlive a request: tests push one)
+    if "observatoire.user" not in request.environ:
+        engine = flask.current_app.extensions.get(EXTENSION)
+        request.environ["observatoire.user"] = load_user(engine, session.get("username")) if engine is not None else None
+    return request.environ["observatoire.user"]
 
 
 def has_right(right: str) -> bool:
     user = current_user()
     return bool(user and right in user.get("rights", []))
+
+
+def requires(right: str):
+    """Guard a writing callback or route at the point of writing: 403 without the right, whatever
+    the ids or the page the request names."""
+    def decorate(function):
+        @functools.wraps(function)
+        def guarded(*args, **kwargs):
+            if not has_right(right):
+                abort(403)
+            return function(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def client_address() -> str | None:
+    return request.remote_addr if flask.has_request_context() else None
 
 
 def secret_key(var_dir: Path, configured: str | None) -> str:
@@ -76,39 +118,58 @@ def _safe_next(target: str | None, prefix: str) -> str:
 
 def install(server: Flask, engine, prefix: str) -> None:
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+    server.extensions[EXTENSION] = engine
     bp = Blueprint("auth", __name__)
+
+    @server.before_request
+    def idle_sessions_end():
+        seen = session.get("seen")
+        if session.get("username") and (not isinstance(seen, str) or
+                                        audit.now() - dt.datetime.fromisoformat(seen) > SESSION_IDLE):
+            session.pop("username", None)
+        if session.get("username"):
+            session["seen"] = audit.now().isoformat(timespec="seconds")
 
     @bp.route(f"{prefix}connexion", methods=["GET", "POST"])
     def login():
-        error = ""
+        error, status = "", 200
         if request.method == "POST":
             sent = request.form.get("csrf_token", "")
             if not hmac.compare_digest(sent, session.get("csrf", "")):
                 abort(400, "jeton de formulaire invalide")
-            user = authenticate(engine, request.form.get("username", ""), request.form.get("password", ""))
-            if user is not None:
-                session.clear()
-                session["user"] = user
-                return redirect(_safe_next(request.form.get("next"), prefix))
-            error = '<div class="alert alert-danger" role="alert">Identifiant ou mot de passe incorrect.</div>'
+            username = request.form.get("username", "")
+            if audit.throttled(engine, username):
+                audit.record(engine, username, "sign_in_throttled", address=client_address())
+                error, status = THROTTLED, 429
+            else:
+                user = authenticate(engine, username, request.form.get("password", ""))
+                if user is not None:
+                    session.clear()
+                    session["username"] = user["username"]
+                    session["seen"] = audit.now().isoformat(timespec="seconds")
+                    audit.record(engine, username, "sign_in", address=client_address())
+                    return redirect(_safe_next(request.form.get("next"), prefix))
+                audit.record(engine, username, "sign_in_failed", address=client_address())
+                error, status = WRONG, 401
         page = LOGIN_PAGE.format(prefix=prefix, token=csrf_token(), error=error,
                                  next=escape(_safe_next(request.values.get("next"), prefix)))
-        return page, 200 if not error else 401
+        return page, status
 
     @bp.route(f"{prefix}deconnexion", methods=["POST"])
     def logout():
         if not hmac.compare_digest(request.form.get("csrf_token", ""), session.get("csrf", "")):
             abort(400, "jeton de formulaire invalide")
+        if session.get("username"):
+            audit.record(engine, session["username"], "sign_out", address=client_address())
         session.clear()
         return redirect(prefix)
 
     @bp.route(f"{prefix}modeles/<kind>.<ext>")
+    @requires("import")
     def template(kind: str, ext: str):
         from dashboard.ingest.kinds import KINDS
         from dashboard.ingest.templates import template_csv, template_xlsx
 
-        if not has_right("import"):
-            abort(403)
         if kind not in KINDS or ext not in ("csv", "xlsx"):
             abort(404)
         body = template_csv(kind) if ext == "csv" else template_xlsx(kind)

@@ -6,6 +6,7 @@ OBSERVATOIRE_DEBUG=1 to see one).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -46,11 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     log.add_argument("import_id", nargs="?", type=int)
     pub = sub.add_parser("publish", help="publish again: sums, ratios and statistical secrecy")
     pub.add_argument("--all", action="store_true", required=True, help="rebuild every published row")
-    users = sub.add_parser("users", help="create or update an account of the internal app")
-    users.add_argument("action", choices=["add"])
-    users.add_argument("username")
-    users.add_argument("--rights", default="import", help="space-separated rights, e.g. 'import'")
+    users = sub.add_parser("users", help="the accounts of the internal app: add, disable, enable, list, rights")
+    users.add_argument("action", choices=["add", "disable", "enable", "list", "rights"])
+    users.add_argument("username", nargs="?")
+    users.add_argument("--rights", default="lecteur import", help="space-separated rights: lecteur, import, admin")
     users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    trail = sub.add_parser("audit", help="the audit trail: sign-ins, imports, rollbacks, account changes")
+    trail.add_argument("--since", type=lambda d: dt.datetime.fromisoformat(d), default=None, help="YYYY-MM-DD")
+    trail.add_argument("--csv", action="store_true", help="CSV (;) on standard output")
     args = parser.parse_args(argv)
     settings = load_settings()
     try:
@@ -108,19 +112,50 @@ def serve(settings: Settings, args) -> int:
 
 
 def import_(settings: Settings, args) -> int:
-    from dashboard.ingest.importer import Provenance, describe, import_file
+    from dashboard import audit
     from dashboard.store import make_engine, migrate
 
     if not args.file.is_file():
         raise FileNotFoundError(f"le fichier {args.file} n'existe pas")
     migrate(settings.database_url)
-    outcome = import_file(
-        make_engine(settings.database_url), args.file, args.kind,
+    engine = make_engine(settings.database_url)
+    try:
+        outcome = _import_file(engine, settings, args)
+    except ImportRefused as refused:
+        if not args.dry_run:
+            audit.record(engine, os.environ.get("USER", "cli"), "import_refused",
+                         {"file": args.file.name, "kind": args.kind, "sha256": _sha256(args.file),
+                          "problems": len(refused.problems)})
+        raise
+    if not args.dry_run:
+        audit.record(engine, os.environ.get("USER", "cli"), "import",
+                     {"file": args.file.name, "kind": args.kind, "sha256": _sha256(args.file),
+                      "import": outcome.import_id, "already_imported": outcome.already_imported})
+    _say_imported(outcome, args)
+    return 0
+
+
+def _sha256(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _import_file(engine, settings: Settings, args):
+    from dashboard.ingest.importer import Provenance, import_file
+
+    return import_file(
+        engine, args.file, args.kind,
         Provenance(source=args.source, licence=args.licence, quality=args.quality, data_date=args.data_date,
                    coverage=args.couverture,
                    imported_by=os.environ.get("USER", "cli")),
         raw_dir=settings.raw_dir, dry_run=args.dry_run,
         options={k: v for k, v in (("sheet", args.sheet), ("shared_code", args.code_partage)) if v})
+
+
+def _say_imported(outcome, args) -> None:
+    from dashboard.ingest.importer import describe
+
     if args.dry_run:
         print("Vérification réussie, rien n'a été écrit. " + describe(outcome, args.kind).replace("réalisé", "possible", 1))
     else:
@@ -132,7 +167,6 @@ def import_(settings: Settings, args) -> int:
             print(f"Notes sous le tableau, lues et non importées : {' ; '.join(outcome.notes)}")
     for warning in outcome.warnings:
         print(f"Avertissement : {warning}")
-    return 0
 
 
 def imports(settings: Settings, args) -> int:
@@ -146,7 +180,10 @@ def imports(settings: Settings, args) -> int:
     if args.action != "list" and args.import_id is None:
         raise ValueError(f"précisez le numéro de l'import : observatoire imports {args.action} N")
     if args.action == "rollback":
+        from dashboard import audit
+
         rollback_import(engine, args.import_id, by=os.environ.get("USER", "cli"))
+        audit.record(engine, os.environ.get("USER", "cli"), "rollback", {"import": args.import_id})
         print(f"Import n° {args.import_id} annulé : les chiffres qu'il avait remplacés sont rétablis.")
         return 0
     with session_scope(engine) as session:
@@ -176,13 +213,45 @@ def imports(settings: Settings, args) -> int:
 def users(settings: Settings, args) -> int:
     from getpass import getpass
 
-    from dashboard.accounts import add_user
+    from dashboard import accounts, audit
     from dashboard.store import make_engine, migrate
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass("Mot de passe : ")
     migrate(settings.database_url)
-    add_user(make_engine(settings.database_url), args.username, password, args.rights.split())
-    print(f"Compte « {args.username} » enregistré (droits : {args.rights}).")
+    engine = make_engine(settings.database_url)
+    if args.action == "list":
+        for name, active, rights in accounts.users(engine):
+            print(f"{name:<24} {'actif' if active else 'désactivé':<10} {rights}")
+        return 0
+    if not args.username:
+        raise ValueError("indiquez l'identifiant du compte")
+    if args.action == "add":
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass("Mot de passe : ")
+        accounts.add_user(engine, args.username, password, args.rights.split())
+        said = f"Compte « {args.username} » enregistré (droits : {args.rights})."
+    elif args.action == "rights":
+        accounts.set_rights(engine, args.username, args.rights.split())
+        said = f"Droits du compte « {args.username} » : {args.rights}."
+    else:
+        accounts.set_active(engine, args.username, args.action == "enable")
+        said = f"Compte « {args.username} » {'réactivé' if args.action == 'enable' else 'désactivé'}."
+    audit.record(engine, os.environ.get("USER", "cli"), "account",
+                 {"account": args.username, "change": args.action, "rights": args.rights if args.action != "disable"
+                  and args.action != "enable" else None})
+    print(said)
+    return 0
+
+
+def audit_(settings: Settings, args) -> int:
+    from dashboard import audit
+    from dashboard.store import make_engine
+
+    frame = audit.events(make_engine(settings.database_url), args.since)
+    if args.csv:
+        frame.drop(columns="action_label").to_csv(sys.stdout, sep=";", index=False)
+        return 0
+    for row in frame.itertuples():
+        detail = ", ".join(f"{k}={v}" for k, v in (row.detail or {}).items())
+        print(f"{row.at:%Y-%m-%d %H:%M:%S}  {row.who:<16} {row.action_label:<22} {row.address or 'ligne de commande':<17} {detail}")
     return 0
 
 
@@ -192,7 +261,8 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-COMMANDS = {"init": init, "serve": serve, "publish": publish, "import": import_, "imports": imports, "users": users}
+COMMANDS = {"init": init, "serve": serve, "publish": publish, "import": import_, "imports": imports, "users": users,
+            "audit": audit_}
 
 if __name__ == "__main__":
     sys.exit(main())

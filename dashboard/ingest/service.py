@@ -3,6 +3,8 @@
 The page never opens a session itself; the app factory points this module at the store."""
 from __future__ import annotations
 
+import hashlib
+
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard import audit
 from dashboard.ingest.errors import ImportRefused, Problem
 from dashboard.ingest.importer import ImportOutcome, Provenance, import_file
 from dashboard.ingest.isolation import run_isolated
@@ -101,12 +104,20 @@ def _preview(token: str, file_name: str, kind: str, options: dict | None, settin
 
 
 def confirm(token: str, file_name: str, kind: str, provenance: Provenance,
-            options: dict | None = None) -> ImportOutcome:
+            options: dict | None = None, address: str | None = None) -> ImportOutcome:
     """Import the uploaded file (in a child process: a file that crashes the reader cannot take
-    the web worker down)."""
+    the web worker down), and record the attempt in the audit trail (file, checksum, result)."""
     path = _upload_path(token)
-    outcome = run_isolated(_import, path, kind, provenance, _state["settings"], file_name, options,
-                           file_name=file_name)
+    detail = {"file": file_name, "kind": kind, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    try:
+        outcome = run_isolated(_import, path, kind, provenance, _state["settings"], file_name, options,
+                               file_name=file_name)
+    except ImportRefused as refused:
+        audit.record(_state["engine"], provenance.imported_by, "import_refused",
+                     {**detail, "problems": len(refused.problems)}, address)
+        raise
+    audit.record(_state["engine"], provenance.imported_by, "import",
+                 {**detail, "import": outcome.import_id, "already_imported": outcome.already_imported}, address)
     path.unlink(missing_ok=True)
     return outcome
 
@@ -121,8 +132,9 @@ def _import(path: Path, kind: str, provenance: Provenance, settings: Settings, f
         engine.dispose()
 
 
-def rollback(import_id: int, by: str) -> None:
+def rollback(import_id: int, by: str, address: str | None = None) -> None:
     rollback_import(_state["engine"], import_id, by=by)
+    audit.record(_state["engine"], by, "rollback", {"import": import_id}, address)
 
 
 def history() -> pd.DataFrame:

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard.auth import csrf_token, current_user, has_right
+from dashboard.auth import client_address, csrf_token, current_user, has_right, requires
 from dashboard.components.controls import dropdown
 from dashboard.components.provenance import quality_badge
 from dashboard.formatting import fr_number
@@ -167,6 +167,7 @@ def _cell(value) -> str:
 @callback(Output("import-report", "children"), Output("import-pending", "data"),
           Input("import-upload", "contents"), State("import-upload", "filename"), State("import-kind", "value"),
           State("import-shared-code", "value"), prevent_initial_call=True)
+@requires("import")
 def check_upload(contents: str | None, file_name: str | None, kind: str, shared_code: str | None):
     if not contents or not file_name or kind not in PARTNER_KINDS:
         return dash.no_update, dash.no_update
@@ -187,6 +188,7 @@ def check_upload(contents: str | None, file_name: str | None, kind: str, shared_
           Input("import-confirm", "n_clicks"), State("import-pending", "data"), State("import-source", "value"),
           State("import-licence", "value"), State("import-quality", "value"), State("import-data-date", "value"),
           State("import-coverage", "value"), prevent_initial_call=True)
+@requires("import")
 def confirm(clicks, pending, source, licence, quality, data_date, coverage):
     if not clicks or not pending:
         return dash.no_update, dash.no_update, dash.no_update
@@ -198,7 +200,8 @@ def confirm(clicks, pending, source, licence, quality, data_date, coverage):
                             data_date=data_date or None, imported_by=current_user()["username"])
     try:
         options = {k: v for k, v in (pending.get("options") or {}).items() if k == "shared_code" and v in SHARED_CODE}
-        outcome = service.confirm(pending["token"], pending["file_name"], pending["kind"], provenance, options)
+        outcome = service.confirm(pending["token"], pending["file_name"], pending["kind"], provenance, options,
+                                  address=client_address())
     except ImportRefused as refused:
         return dbc.Alert(str(refused), color="danger"), _history(), dash.no_update
     message = dbc.Alert(describe(outcome, pending["kind"]), color="success", id="import-done")
@@ -208,6 +211,7 @@ def confirm(clicks, pending, source, licence, quality, data_date, coverage):
 @callback(Output("import-message", "children", allow_duplicate=True),
           Output("import-history", "children", allow_duplicate=True),
           Input({"type": "import-rollback", "index": ALL}, "submit_n_clicks"), prevent_initial_call=True)
+@requires("import")
 def rollback(clicks):
     if not ctx.triggered_id or not any(clicks):
         return dash.no_update, dash.no_update
@@ -215,7 +219,7 @@ def rollback(clicks):
     if not isinstance(import_id, int):
         return dash.no_update, dash.no_update
     try:
-        service.rollback(import_id, by=current_user()["username"])
+        service.rollback(import_id, by=current_user()["username"], address=client_address())
     except ImportRefused as refused:
         return dbc.Alert(str(refused), color="danger", id="import-rollback-refused"), _history()
     return dbc.Alert(f"Import n° {import_id} annulé : les chiffres qu'il avait remplacés sont rétablis.",

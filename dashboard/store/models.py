@@ -232,6 +232,20 @@ class Structure(Base):
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("import_record.id"), index=True)
 
 
+class AuditEvent(Base):
+    """Who did what, when, from where: sign-ins (and failures), sign-outs, imports, rollbacks,
+    account changes. Append-only: rows are added by `dashboard.audit.record`, and no route or
+    command changes or deletes one."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    who: Mapped[str] = mapped_column(String(100), index=True)  # the account, or the name tried
+    action: Mapped[str] = mapped_column(String(40))  # see dashboard.audit.ACTIONS
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's address (None: command line)
+
+
 class User(Base):
     """An account of the internal app. Passwords are stored hashed (werkzeug, scrypt)."""
 

@@ -1,0 +1,115 @@
+"""Accounts, rights and the audit trail of the internal app (issue 18): the account is read from
+the store on every request, writing callbacks check their right where they write, sign-in is
+throttled, and every sign-in, import, rollback and account change is in an append-only trail."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from werkzeug.exceptions import Forbidden
+
+from dashboard import accounts, audit
+from dashboard.app import create_app
+from dashboard.cli import main
+from dashboard.store import make_engine
+from tests.helpers import initialised
+
+PASSWORD = "un-mot-de-passe-solide"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    settings = initialised(tmp_path / "var", demo=False)
+    engine = make_engine(settings.database_url)
+    accounts.add_user(engine, "agent", PASSWORD, ["lecteur", "import"])
+    return settings
+
+
+def sign_in(client, username: str, password: str = PASSWORD):
+    client.get("/connexion")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    return client.post("/connexion", data={"username": username, "password": password, "csrf_token": token})
+
+
+def template(client):
+    return client.get("/modeles/allocataires.csv").status_code
+
+
+def test_a_disabled_account_or_a_removed_right_counts_at_the_next_request(settings):
+    engine = make_engine(settings.database_url)
+    client = create_app(settings).server.test_client()
+    assert sign_in(client, "agent").status_code == 302 and template(client) == 200
+    accounts.set_rights(engine, "agent", ["lecteur"])
+    assert template(client) == 403  # same session, right removed
+    accounts.set_rights(engine, "agent", ["lecteur", "import"])
+    assert template(client) == 200
+    accounts.set_active(engine, "agent", False)
+    assert template(client) == 403  # same session, account disabled
+
+
+def test_writing_callbacks_check_their_right_even_called_directly(settings):
+    """The callbacks that write (upload, confirm, rollback) refuse without the right, whatever
+    ids they are reached through: the check is in the function, not in the id's prefix."""
+    app = create_app(settings)
+    from dashboard.pages import imports  # noqa: F401  (the module Dash ran: its callbacks)
+
+    writing = [c["callback"] for k, c in app.callback_map.items() if "import-" in k]
+    assert len(writing) >= 3
+    with app.server.test_request_context("/_dash-update-component", method="POST"):
+        for callback in writing:
+            with pytest.raises(Forbidden):
+                callback.__wrapped__(*[None] * 8) if hasattr(callback, "__wrapped__") else callback()
+    # and through the callback endpoint, with forged ids that avoid the "import-" prefix
+    client = app.server.test_client()
+    body = {"output": "x.children", "outputs": {"id": "x", "property": "children"},
+            "inputs": [{"id": "x", "property": "n_clicks", "value": 1}], "changedPropIds": ["x.n_clicks"]}
+    assert client.post("/_dash-update-component", data=json.dumps(body),
+                       content_type="application/json").status_code in (400, 403)
+
+
+def test_the_sixth_wrong_password_locks_the_name_then_it_unlocks(settings, monkeypatch):
+    client = create_app(settings).server.test_client()
+    for _ in range(5):
+        assert sign_in(client, "agent", "mauvais-mot-de-passe").status_code == 401
+    assert sign_in(client, "agent").status_code == 429  # even the right password
+    assert sign_in(client, "inconnu", "x").status_code == 401  # other names are not locked
+    later = audit.now() + audit.THROTTLE_WINDOW + dt.timedelta(seconds=1)
+    monkeypatch.setattr(audit, "now", lambda: later)
+    assert sign_in(client, "agent").status_code == 302
+
+
+def test_the_trail_records_each_event_and_nothing_changes_it(settings, tmp_path, monkeypatch, capsys):
+    engine = make_engine(settings.database_url)
+    app = create_app(settings)
+    client = app.server.test_client()
+    sign_in(client, "agent", "faux")
+    sign_in(client, "agent")
+    client.get("/connexion")  # a page with the sign-out form: its token
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    assert client.post("/deconnexion", data={"csrf_token": token}).status_code == 302
+    monkeypatch.setenv("OBSERVATOIRE_VAR_DIR", str(settings.var_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("USER", "admin-test")
+    path = tmp_path / "caf.csv"
+    path.write_text("Mois;Code commune;Foyers\n2025-03;93001;100\n", encoding="utf-8")
+    assert main(["import", str(path), "--kind", "allocataires", "--source", "CAF test"]) == 0
+    number = int(capsys.readouterr().out.split("Import n° ")[1].split()[0])
+    assert main(["imports", "rollback", str(number)]) == 0
+    assert main(["users", "disable", "agent"]) == 0
+    capsys.readouterr()
+    trail = audit.events(engine)
+    assert list(trail["action"]) == ["sign_in_failed", "sign_in", "sign_out", "import", "rollback", "account"]
+    assert list(trail["who"]) == ["agent"] * 3 + ["admin-test"] * 3
+    assert trail["address"].iloc[0] == "127.0.0.1" and pd.isna(trail["address"].iloc[3])  # the command line
+    assert trail["detail"].iloc[3]["sha256"] == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    assert main(["audit", "--csv"]) == 0
+    assert capsys.readouterr().out.count("\n") == 1 + len(trail)
+    # append-only: no route of the app and no command edits or deletes a row
+    routes = {rule.rule for rule in app.server.url_map.iter_rules()}
+    assert not any("audit" in r for r in routes)
+    import dashboard.cli as cli
+    assert not any(name in cli.COMMANDS for name in ("audit-delete", "audit-edit"))
