@@ -54,8 +54,6 @@ def test_writing_callbacks_check_their_right_even_called_directly(settings):
     """The callbacks that write (upload, confirm, rollback) refuse without the right, whatever
     ids they are reached through: the check is in the function, not in the id's prefix."""
     app = create_app(settings)
-    from dashboard.pages import imports  # noqa: F401  (the module Dash ran: its callbacks)
-
     writing = [c["callback"] for k, c in app.callback_map.items() if "import-" in k]
     assert len(writing) >= 3
     with app.server.test_request_context("/_dash-update-component", method="POST"):
@@ -113,3 +111,29 @@ def test_the_trail_records_each_event_and_nothing_changes_it(settings, tmp_path,
     assert not any("audit" in r for r in routes)
     import dashboard.cli as cli
     assert not any(name in cli.COMMANDS for name in ("audit-delete", "audit-edit"))
+
+
+@pytest.mark.browser
+def test_the_trail_is_readable_by_an_admin_only(dash_duo, settings, foreign_requests):
+    engine = make_engine(settings.database_url)
+    accounts.add_user(engine, "admin", PASSWORD, ["lecteur", "admin"])
+    dash_duo.start_server(create_app(settings))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/journal")
+    dash_duo.wait_for_element("#journal-login-link", timeout=10)  # not signed in: no trail
+    for name, password in (("agent", "faux"), ("admin", PASSWORD)):
+        dash_duo.driver.get(f"{dash_duo.server_url}/connexion?next=/journal")
+        dash_duo.find_element("#username").send_keys(name)
+        dash_duo.find_element("#password").send_keys(password)
+        dash_duo.find_element("#login-submit").click()
+        if password == "faux":  # the refusal answered before the next attempt
+            dash_duo.wait_for_contains_text(".alert-danger", "incorrect", timeout=10)
+    dash_duo.wait_for_element("#journal-table", timeout=10)
+    rows = [r.text for r in dash_duo.find_elements("#journal-table tbody tr")]
+    assert len(rows) == 2, rows
+    assert "admin" in rows[0] and "connexion" in rows[0] and "127.0.0.1" in rows[0]
+    assert "agent" in rows[1] and "échec de connexion" in rows[1]
+    # the wrong password's page answers 401 by design: the only message the browser logs
+    assert [entry["message"] for entry in dash_duo.get_logs()] == [
+        f"{dash_duo.server_url}/connexion - Failed to load resource: the server responded with a status of 401 "
+        "(UNAUTHORIZED)"]
+    assert foreign_requests() == []

@@ -137,6 +137,11 @@ def rollback(import_id: int, by: str, address: str | None = None) -> None:
     audit.record(_state["engine"], by, "rollback", {"import": import_id}, address)
 
 
+def audit_trail() -> pd.DataFrame:
+    """The audit trail, oldest first (`dashboard.audit.events`)."""
+    return audit.events(_state["engine"])
+
+
 def history() -> pd.DataFrame:
     with session_scope(_state["engine"]) as session:
         rows = session.execute(select(

@@ -51,6 +51,8 @@ def layout(**_query):
         html.Div(id="import-report"),
         dcc.Store(id="import-pending"),
         html.H2("Historique des imports", className="h4 mt-4"),
+        *([html.P(html.A("Journal d'audit (administrateurs)", href=dash.get_relative_path("/journal"),
+                         id="imports-journal-link"))] if has_right("admin") else []),
         html.Div(id="import-message"),
         html.Div(_history(), id="import-history"),
     ])
