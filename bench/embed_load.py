@@ -48,7 +48,7 @@ from map_bench import (REDIS_URL, ROOT, Connection, Gunicorn, body, dumps, find_
 EMBED = "/embed/carte"
 CALLBACK = "/_dash-update-component"
 DRAW = [("embed-carte-map", "figure"), ("embed-carte-drawn", "data"), ("embed-carte-source", "children"),
-        ("embed-carte-link", "href")]
+        ("embed-carte-link", "href"), ("embed-carte-legend", "children")]
 CHECKED = "rsa_foyers"
 CHECKED_SHARE = 1 / 4  # of the indicator changes, so that many answers are checked
 CHANGES_PER_VISIT = 10

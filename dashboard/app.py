@@ -18,7 +18,7 @@ from dash import Dash
 from flask import request
 
 from dashboard import api, auth, callback_guard, headers, public
-from dashboard.components.shell import shell
+from dashboard.components import shell
 from dashboard.ingest import service
 from dashboard.indicators import reading
 from dashboard.indicators.reader import Reader
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     if settings.public:
         public.load_pages(HERE / "pages")
+    shell.register(app)
     server = app.server
     server.config["OBSERVATOIRE_PUBLIC_URL"] = settings.public_url
     # The app's read side: published figures only (the public app's store access cannot even
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     callback_guard.install(server, app, MAX_BODY[mode])
     headers.install(server, app, settings.frame_ancestors if settings.public else None)
     app.index_string = INDEX.replace("{lang}", "fr")
-    app.layout = shell
+    app.layout = shell.shell
     # Dash sets itself up on its first request, unguarded: concurrent first requests on a fresh
     # gunicorn worker raced it (500s on /_dash-layout). One request here does it before any other.
     # It is also when Dash moves the callbacks that the page modules just registered with

@@ -19,13 +19,16 @@ pytestmark = pytest.mark.browser
 
 
 class _HostPage(BaseHTTPRequestHandler):
-    """A partner's page: the documented <iframe> snippet around the URL given as `?src=`."""
+    """A partner's page: the documented <iframe> snippet around the URL given as `?src=`
+    (`&width=320`: a frame of that many pixels, as a partner's phone layout gives)."""
 
     def do_GET(self):  # noqa: N802 (http.server's name)
-        src = parse_qs(urlsplit(self.path).query).get("src", [""])[0]
+        query = parse_qs(urlsplit(self.path).query)
+        src = query.get("src", [""])[0]
+        width = query.get("width", ["100%"])[0]
         page = (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Partenaire</title></head>'
                 f'<body><h1>Centre de ressources</h1><iframe id="embed" src="{html.escape(src)}" '
-                f'title="Carte de l\'observatoire de l\'insertion" width="100%" height="620" '
+                f'title="Carte de l\'observatoire de l\'insertion" width="{html.escape(width)}" height="620" '
                 f'style="border:0" loading="lazy" sandbox="allow-scripts allow-same-origin allow-popups '
                 f'allow-popups-to-escape-sandbox"></iframe></body></html>').encode()
         self.send_response(200)
@@ -58,9 +61,9 @@ def public_app(sqlite_reference_settings, partners):
     return create_app(dataclasses.replace(sqlite_reference_settings, public=True, frame_ancestors=(allowed,)))
 
 
-def framed(dash_duo, host: str, src: str):
+def framed(dash_duo, host: str, src: str, width: str = "100%"):
     """Open the host page framing `src`, wait for the frame to be loaded (or refused), enter it."""
-    dash_duo.driver.get(f"{host}/?src={quote(src, safe='')}")
+    dash_duo.driver.get(f"{host}/?src={quote(src, safe='')}&width={quote(width)}")
     until(lambda: dash_duo.driver.execute_script("return document.readyState") == "complete", timeout=10)
     dash_duo.driver.switch_to.frame("embed")
 
@@ -98,6 +101,27 @@ def test_the_territory_embed_renders_in_a_partner_page(dash_duo, public_app, par
     framed(dash_duo, allowed, f"{dash_duo.server_url}/embed/territoire/93066?periode=2026-10")
     dash_duo.wait_for_contains_text("#embed-territoire-titre", "octobre 2026", timeout=15)
     assert len(dash_duo.find_elements("#embed-territoire-chiffres .embed-value")) >= 3
+    dash_duo.driver.switch_to.default_content()
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize("path, ready", [
+    ("/embed/carte?indicateur=rsa_foyers&niveau=commune&hauteur=380", "#embed-carte-legend li"),
+    ("/embed/territoire/93066", "#embed-territoire-chiffres .embed-value"),
+])
+def test_the_embeds_fit_a_frame_320_pixels_wide(dash_duo, public_app, partners, path, ready):
+    from tests.phone import emulate, scroll_width, shapes_span
+
+    allowed, _ = partners
+    dash_duo.start_server(public_app)
+    emulate(dash_duo, (360, 740))  # a partner's page on a phone, the frame narrower still
+    framed(dash_duo, allowed, f"{dash_duo.server_url}{path}", width="320")
+    dash_duo.wait_for_element(ready, timeout=15)
+    assert dash_duo.driver.execute_script("return window.innerWidth;") == 320
+    assert scroll_width(dash_duo) <= 320
+    if "carte" in path:
+        dash_duo.wait_for_element("#embed-carte-map .choroplethlayer path", timeout=10)
+        assert shapes_span(dash_duo, "#embed-carte-map") >= 0.85 * 320
     dash_duo.driver.switch_to.default_content()
     assert dash_duo.get_logs() == []
 

@@ -166,14 +166,16 @@ def test_the_public_app_cannot_read_unpublished_tables(apps, table):
 def test_embeds_hold_no_small_count(client, failures):
     """The embedded map's hover texts for every count indicator and level, and the headline
     figures of every commune and circonscription."""
-    spec_key = "..embed-carte-map.figure...embed-carte-drawn.data...embed-carte-source.children...embed-carte-link.href.."
+    spec_key = ("..embed-carte-map.figure...embed-carte-drawn.data...embed-carte-source.children..."
+                "embed-carte-link.href...embed-carte-legend.children..")
     scanned = 0
     for indicator in count_indicators():
         for level in ("commune", "circonscription", "ept"):
             payload = {"output": spec_key,
                        "outputs": [{"id": i, "property": p} for i, p in (
                            ("embed-carte-map", "figure"), ("embed-carte-drawn", "data"),
-                           ("embed-carte-source", "children"), ("embed-carte-link", "href"))],
+                           ("embed-carte-source", "children"), ("embed-carte-link", "href"),
+                           ("embed-carte-legend", "children"))],
                        "inputs": [{"id": "embed-carte-indicator", "property": "value", "value": indicator}],
                        "state": [{"id": "embed-carte-state", "property": "data", "value": {"niveau": level}},
                                  {"id": "embed-carte-drawn", "property": "data", "value": None}],

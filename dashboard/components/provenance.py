@@ -8,11 +8,14 @@ from dashboard.formatting import fr_date
 from dashboard.store.models import QUALITIES
 
 BADGE_COLOURS = {"reference": "success", "derived": "info", "unverified": "warning", "demo": "danger"}
+# White text on Bootstrap's light cyan and yellow is under 2:1 (axe-core): dark text on those.
+LIGHT_BADGES = {"info", "warning"}
 
 
 def quality_badge(quality: str) -> dbc.Badge:
-    return dbc.Badge(QUALITIES.get(quality, quality), color=BADGE_COLOURS.get(quality, "secondary"),
-                     class_name="me-1 text-wrap")
+    colour = BADGE_COLOURS.get(quality, "secondary")
+    text = {"text_color": "dark"} if colour in LIGHT_BADGES else {}
+    return dbc.Badge(QUALITIES.get(quality, quality), color=colour, class_name="me-1 text-wrap", **text)
 
 
 def demo_badge() -> dbc.Badge:

@@ -11,3 +11,9 @@ SECRET_TITLE = ("Secret statistique : valeur trop petite pour être publiée, "
 
 def secret_cell() -> html.Abbr:
     return html.Abbr("s", title=SECRET_TITLE)
+
+
+def scroll_box(table, label: str) -> html.Div:
+    """A wide table scrolls inside its own box on a phone, never the page; the box can take
+    the keyboard's focus (arrow keys scroll it) and is named for screen readers."""
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label})

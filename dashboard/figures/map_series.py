@@ -20,7 +20,7 @@ PERIOD_MARK = "§PERIODE§"  # in the hover template, replaced by each period's 
 
 
 def shapes(geographies: Sequence[str], level: str, geojson_of: Callable[[str, str], dict], *,
-           height: int = 560) -> dict:
+           height: int | None = None) -> dict:
     """The base map of a level on each geography, keyed "geography|level" like the periods'
     `shapes` (sent once per level: an indicator change does not send them again)."""
     out = {}

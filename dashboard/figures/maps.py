@@ -41,8 +41,7 @@ def _clockwise(ring: list) -> list:
 
 
 def _rewind(geometry: dict) -> dict:
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    rewound = [[_clockwise(rings[0])] + [_clockwise(r)[::-1] for r in rings[1:]] for rings in polygons]
+    rewound = [[_clockwise(rings[0])] + [_clockwise(r)[::-1] for r in rings[1:]] for rings in _polygons(geometry)]
     return {"type": "MultiPolygon", "coordinates": rewound}
 
 
@@ -119,8 +118,33 @@ def _stepped(colours: Sequence[str]) -> list[list]:
     return scale
 
 
-def base_map(geojson: dict, *, height: int = 560) -> go.Figure:
-    """The shapes of one level, with names for hover, and no values yet."""
+def _extent(geojson: dict, pad: float = 0.01) -> tuple[list[float], list[float]] | None:
+    """[lon min, lon max], [lat min, lat max] of the shapes, widened by `pad` of each side."""
+    points = [point for f in geojson["features"] for polygon in _polygons(f["geometry"])
+              for ring in polygon for point in ring]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    dx, dy = (max(lons) - min(lons)) * pad, (max(lats) - min(lats)) * pad
+    return [min(lons) - dx, max(lons) + dx], [min(lats) - dy, max(lats) + dy]
+
+
+def _polygons(geometry: dict) -> list:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+
+
+def legend(layer: dict) -> dict:
+    """The legend of a value layer as text, for a legend drawn beside or under the map rather
+    than plotly's colour bar (which keeps its width on a phone): the title's lines and
+    (colour, label) per class, in the colour bar's order."""
+    scale, bar = layer["colorscale"], layer["colorbar"]
+    return {"title": bar["title"]["text"].split("<br>"),
+            "items": [[scale[2 * k][1], text] for k, text in enumerate(bar["ticktext"])]}
+
+
+def base_map(geojson: dict, *, height: int | None = None) -> go.Figure:
+    """The shapes of one level, with names for hover, and no values yet. Without `height`, the
+    figure takes its container's size (a graph with `responsive=True` and a CSS height)."""
     codes = [f["id"] for f in geojson["features"]]
     names = [f["properties"]["nom"] for f in geojson["features"]]
     fig = go.Figure(go.Choropleth(
@@ -128,14 +152,22 @@ def base_map(geojson: dict, *, height: int = 560) -> go.Figure:
         marker={"line": {"width": 0.6, "color": "white"}}, hoverlabel={"bgcolor": "white"},
     ))
     # scope "europe": the smallest base-map file (assets/topojson/europe_110m.json), never drawn.
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", scope="europe",
-                    resolution=110)
-    fig.update_layout(**LAYOUT, height=height, dragmode=False)
+    fig.update_geos(visible=False, projection_type="mercator", scope="europe", resolution=110)
+    # The map's frame is the shapes' own extent: with `fitbounds` alone the frame kept Europe's
+    # proportions and the département filled a fifth of the graph's width.
+    bounds = _extent(geojson)
+    if bounds:
+        fig.update_geos(lonaxis_range=bounds[0], lataxis_range=bounds[1])
+    else:
+        fig.update_geos(fitbounds="locations")
+    fig.update_layout(**LAYOUT, dragmode=False)
+    if height is not None:
+        fig.update_layout(height=height)
     return fig
 
 
 def choropleth(geojson: dict, frame: pd.DataFrame, *, title: str, unit: str, decimals: int = 0,
-               period_label: str = "", reference: tuple | None = None, height: int = 560) -> go.Figure:
+               period_label: str = "", reference: tuple | None = None, height: int | None = None) -> go.Figure:
     """A whole map: the shapes and one layer of values."""
     fig = base_map(geojson, height=height)
     codes = [f["id"] for f in geojson["features"]]

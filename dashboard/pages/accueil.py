@@ -7,6 +7,7 @@ import pandas as pd
 from dash import html
 
 from dashboard.components.provenance import quality_badge
+from dashboard.components.tables import scroll_box
 from dashboard.formatting import fr_date, fr_number, fr_period
 from dashboard.indicators.reader import published
 from dashboard.store.models import LEVELS
@@ -61,9 +62,9 @@ def _territories(counts: pd.DataFrame) -> dbc.Card:
                      html.Td("oui" if r.with_geometry else "non")]) for r in counts.itertuples()]
     return dbc.Card(dbc.CardBody([
         html.H2("Territoires", className="h5"),
-        dbc.Table([html.Thead(html.Tr([html.Th("Géographie"), html.Th("Niveau"),
-                                       html.Th("Nombre", className="text-end"), html.Th("Contours")])),
-                   html.Tbody(rows)], size="sm", striped=True, id="accueil-territoires"),
+        scroll_box(dbc.Table([html.Thead(html.Tr([html.Th("Géographie"), html.Th("Niveau"),
+                                                  html.Th("Nombre", className="text-end"), html.Th("Contours")])),
+                              html.Tbody(rows)], size="sm", striped=True, id="accueil-territoires"), "Territoires"),
     ]))
 
 
@@ -76,14 +77,15 @@ def _indicators(coverage: pd.DataFrame) -> dbc.Card:
     ]) for r in coverage.itertuples()]
     return dbc.Card(dbc.CardBody([
         html.H2("Indicateurs disponibles", className="h5"),
-        dbc.Table([html.Thead(html.Tr([html.Th("Indicateur"), html.Th("Périodes"),
-                                       html.Th("Territoires", className="text-end"),
-                                       html.Th("Valeurs", className="text-end")])),
-                   html.Tbody(rows)], size="sm", striped=True, id="accueil-indicateurs"),
+        scroll_box(dbc.Table([html.Thead(html.Tr([html.Th("Indicateur"), html.Th("Périodes"),
+                                                  html.Th("Territoires", className="text-end"),
+                                                  html.Th("Valeurs", className="text-end")])),
+                              html.Tbody(rows)], size="sm", striped=True, id="accueil-indicateurs"),
+                   "Indicateurs disponibles"),
     ]))
 
 
-def _sources(imports: pd.DataFrame) -> dbc.Table:
+def _sources(imports: pd.DataFrame) -> html.Div:
     rows = [html.Tr([
         html.Td([html.Div(r.kind_label), html.Small(r.file_name, className="text-muted")]),
         html.Td(html.A(r.source, href=r.source_url) if r.source_url else r.source),
@@ -94,5 +96,5 @@ def _sources(imports: pd.DataFrame) -> dbc.Table:
         html.Td(fr_date(r.imported_at.date())),
     ]) for r in imports.itertuples()]
     head = ["Jeu de données", "Source", "Licence", "Date des données", "Fiabilité", "Précautions", "Importé le"]
-    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
-                     size="sm", bordered=True, responsive=True, id="accueil-sources-table")
+    return scroll_box(dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
+                                size="sm", bordered=True, id="accueil-sources-table"), "Sources des données")

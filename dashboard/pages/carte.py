@@ -13,7 +13,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from dashboard.components.controls import select
 from dashboard.components.downloads import download_buttons, send_frame
-from dashboard.components.graphs import graph
+from dashboard.components.map_frame import map_frame
 from dashboard.components.provenance import source_note
 from dashboard.figures import map_series
 from dashboard.figures.maps import base_map
@@ -49,8 +49,7 @@ def layout(indicateur: str | None = None, niveau: str | None = None, periode: st
                               **{"data-slider-label": "Période", "data-slider-valuetext": "carte-period-label"})]),
         ], class_name="g-2 mb-2 align-items-center"),
         dcc.Interval(id="carte-clock", interval=1200, disabled=True),
-        graph("carte-map", figure=base_map({"type": "FeatureCollection", "features": []}),
-              style={"height": "560px"}),
+        map_frame("carte-map", "carte-legend", figure=base_map({"type": "FeatureCollection", "features": []})),
         html.Div(id="carte-source"),
         dcc.Store(id="carte-series"),
         dcc.Store(id="carte-shapes"),
@@ -118,7 +117,7 @@ def download(_csv, _xlsx, indicator, level, index):
 clientside_callback(ClientsideFunction("observatoire", "renderMap"),
                     Output("carte-map", "figure"), Output("carte-source", "children"),
                     Output("carte-period-label", "children"), Output("carte-state", "data"),
-                    Output("carte-table", "children"),
+                    Output("carte-table", "children"), Output("carte-legend", "children"),
                     Input("carte-series", "data"), Input("carte-shapes", "data"), Input("carte-period", "value"),
                     Input("carte-sort", "value"))
 clientside_callback(ClientsideFunction("observatoire", "replaceQuery"), Output("carte-url-sink", "children"),

@@ -7,9 +7,9 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from dashboard.components.controls import select
-from dashboard.components.graphs import graph
+from dashboard.components.map_frame import map_frame, map_legend
 from dashboard.components.provenance import demo_badge, source_note
-from dashboard.figures.maps import choropleth
+from dashboard.figures.maps import choropleth, legend
 from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
 from dashboard.views import headline_view as view
@@ -34,17 +34,18 @@ def layout(**_query) -> html.Div:
         html.H2(id="elus-subtitle", className="h4"),
         dbc.Row([
             dbc.Col(html.Div(id="elus-headlines", className="elus-headlines"), lg=5),
-            dbc.Col([graph("elus-map", style={"height": "460px"}), html.Div(id="elus-source")], lg=7),
+            dbc.Col([map_frame("elus-map", "elus-legend"), html.Div(id="elus-source")], lg=7),
         ], class_name="g-3"),
     ], className="elus")
 
 
 @callback(Output("elus-subtitle", "children"), Output("elus-headlines", "children"), Output("elus-map", "figure"),
-          Output("elus-source", "children"), Input("elus-territory", "value"), Input("elus-month", "value"))
+          Output("elus-source", "children"), Output("elus-legend", "children"),
+          Input("elus-territory", "value"), Input("elus-month", "value"))
 def show(code, month):
     territory, period = view.known_territory(code), view.known_month(month)
     if territory is None or period is None:
-        return "Aucune donnée", [], dash.no_update, None
+        return "Aucune donnée", [], dash.no_update, None, None
     cards = [dbc.Card(dbc.CardBody([
         html.P(h.label, className="elus-label mb-1"),
         html.P(h.value, className="elus-value mb-0"),
@@ -54,9 +55,12 @@ def show(code, month):
     figure = choropleth(published.geojson(shown.geography, shown.level), shown.frame,
                         title=f"{shown.label} — {shown.period_label}", unit=shown.unit,
                         decimals=decimals(shown.indicator), period_label=shown.period_label,
-                        reference=shown.reference, height=460)
+                        reference=shown.reference)
+    # The legend beside the map (under it on a phone), not as plotly's colour bar.
+    figure.update_traces(showscale=False)
     subtitle = f"{territory['name']} — {shown.period_label}"
-    return subtitle, cards, figure, source_note(shown.sources, caveats=shown.caveats, demo=shown.demo)
+    return (subtitle, cards, figure, source_note(shown.sources, caveats=shown.caveats, demo=shown.demo),
+            map_legend(legend(figure.data[0].to_plotly_json())))
 
 
 def _index_of(period) -> int:

@@ -2,8 +2,9 @@
 navigation, its source, and a link to the same map on the observatory.
 
 URL: `?indicateur=…&niveau=…&periode=2026-10&hauteur=420&controles=0`, all optional (the
-defaults of /carte; `hauteur`: the map's height in pixels, 200 to 1200; `controles=0`: no
-indicator menu). Changing the indicator keeps the period when the new one has it."""
+defaults of /carte; `hauteur`: the map's largest height in pixels, 200 to 1200 — in a narrow
+frame the map is as high as it is wide, its legend under it; `controles=0`: no indicator menu).
+Changing the indicator keeps the period when the new one has it."""
 from __future__ import annotations
 
 import dash
@@ -12,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components import embed
 from dashboard.components.controls import select
-from dashboard.components.graphs import graph
+from dashboard.components.map_frame import map_frame
 from dashboard.components.map_update import map_update
 from dashboard.components.provenance import source_note
 from dashboard.figures.maps import base_map
@@ -35,7 +36,7 @@ def layout(indicateur=None, niveau=None, periode=None, hauteur=None, controles=N
         html.Div([dbc.Label("Indicateur", html_for="embed-carte-indicator", class_name="visually-hidden"),
                   select("embed-carte-indicator", options=map_state.indicator_options(), value=state.indicator)],
                  hidden=controles == "0", className="mb-1"),
-        graph("embed-carte-map", figure=base_map(EMPTY, height=height), style={"height": f"{height}px"}),
+        map_frame("embed-carte-map", "embed-carte-legend", figure=base_map(EMPTY), max_height=height),
         html.Div([html.Div(id="embed-carte-source"),
                   embed.observatory_link("embed-carte-link", embed.observatory_url("/carte"))],
                  className="embed-footer"),
@@ -49,6 +50,7 @@ def layout(indicateur=None, niveau=None, periode=None, hauteur=None, controles=N
 
 @callback(Output("embed-carte-map", "figure"), Output("embed-carte-drawn", "data"),
           Output("embed-carte-source", "children"), Output("embed-carte-link", "href"),
+          Output("embed-carte-legend", "children"),
           Input("embed-carte-indicator", "value"), State("embed-carte-state", "data"),
           State("embed-carte-drawn", "data"))
 def draw(indicator, asked, drawn):
@@ -56,7 +58,7 @@ def draw(indicator, asked, drawn):
     indicator = map_state.known_indicator(indicator)
     index = map_state.same_period_index(indicator, published.periods(indicator), asked)
     view = map_state.resolve(indicator, asked.get("niveau"), index)
-    figure, shapes = map_update(view, drawn, height=embed.height(asked.get("hauteur"), HEIGHT))
+    figure, shapes, legend = map_update(view, drawn)
     link = embed.observatory_url("/carte", indicateur=view.indicator, niveau=view.level,
                                  periode=view.period_key if view.period else None)
-    return figure, shapes, source_note(view.sources, caveats=view.caveats, demo=view.demo), link
+    return figure, shapes, source_note(view.sources, caveats=view.caveats, demo=view.demo), link, legend

@@ -13,33 +13,31 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return "";
     },
     /* The map of one period from the series the server sent once (figures/map_series.py): the
-       figure, its source note, the period's label, the URL state and the table under the map,
-       sorted as asked. No request to the server. */
+       figure, its source note, the period's label, the URL state, the table under the map, sorted
+       as asked, and the legend. No request to the server. */
     renderMap: function (series, shapes, index, sort) {
       var noUpdate = window.dash_clientside.no_update;
+      var wait = [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate, noUpdate];
       if (series && series.periods && series.periods.length && !shapes) {
-        return [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate];  // the level's shapes are on their way
+        return wait;  // the level's shapes are on their way
       }
       if (!series || !series.periods || !series.periods.length) {
         return [noUpdate, noUpdate, "aucune période", noUpdate,
                 {type: "P", namespace: "dash_html_components",
-                 props: {children: "Aucune valeur pour ce choix.", className: "text-muted"}}];
+                 props: {children: "Aucune valeur pour ce choix.", className: "text-muted"}}, null];
       }
       var count = series.periods.length;
       var i = (typeof index === "number" && isFinite(index)) ? Math.min(Math.max(Math.round(index), 0), count - 1)
         : count - 1;
       var period = series.periods[i];
       var base = shapes[period.shapes];
-      if (!base) { return [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate]; }  // another level's: wait
-      var ticks = [];
-      for (var t = series.missing; t < period.classes; t++) { ticks.push(t); }
+      if (!base) { return wait; }  // another level's: wait
+      var scale = series.scales[String(period.classes)];
+      // The legend is drawn beside (or under) the map, not as plotly's colour bar: showscale false.
       var trace = Object.assign({}, base.figure.data[0], {
-        z: period.z, zmin: series.missing - 0.5, zmax: period.classes - 0.5,
-        colorscale: series.scales[String(period.classes)],
+        z: period.z, zmin: series.missing - 0.5, zmax: period.classes - 0.5, colorscale: scale, showscale: false,
         customdata: period.text.map(function (text, k) { return [text, series.sources[period.source[k]]]; }),
-        hovertemplate: series.template.split(series.mark).join(period.label),
-        colorbar: {title: {text: period.legendTitle}, tickvals: ticks, ticktext: period.legend, thickness: 14,
-                   len: 0.75}
+        hovertemplate: series.template.split(series.mark).join(period.label)
       });
       var layout = Object.assign({}, base.figure.layout, {title: {text: period.title, x: 0.01}});
       var rows = [];
@@ -48,9 +46,28 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           rows.push([base.names[k], z === series.secret ? null : period.text[k], period.value[k]]);
         }
       });
+      var legend = {title: period.legendTitle.split("<br>"),
+                    items: period.legend.map(function (label, k) { return [scale[2 * k][1], label]; })};
       return [{data: [trace], layout: layout}, series.notes[period.note], period.label, period.state,
               window.dash_clientside.observatoire.valuesTable(rows, period.title, period.reference, series.unit,
-                                                              sort)];
+                                                              sort),
+              window.dash_clientside.observatoire.mapLegend(legend)];
+    },
+    /* A map's legend as components/map_frame.py draws it on the server (`map_legend`). */
+    mapLegend: function (legend) {
+      function el(type, props) { return {type: type, namespace: "dash_html_components", props: props}; }
+      var title = [];
+      legend.title.forEach(function (line, k) {
+        if (k) { title.push(el("Br", {})); }
+        title.push(line);
+      });
+      return [
+        el("P", {children: title, className: "map-legend-title"}),
+        el("Ul", {className: "list-unstyled mb-0", children: legend.items.map(function (item) {
+          return el("Li", {children: [el("Span", {className: "map-swatch", style: {backgroundColor: item[0]}}),
+                                      item[1]]});
+        })})
+      ];
     },
     /* The table of the values of one period, as components/tables.py draws it on the server:
        a caption, "s" with its explanation, secret cells last, aria-sort on the sorted column. */
@@ -100,6 +117,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                                                 class_name: "mb-0"}, "dash_bootstrap_components"),
                         className: "table-responsive", style: {maxHeight: "28rem", overflowY: "auto"},
                         tabIndex: "0", role: "region", "aria-label": caption});
+    },
+    /* The navigation's toggler on phones: open or close the links, and say which to screen readers. */
+    toggleNav: function (_clicks, open) {
+      return [!open, String(!open)];
     },
     /* The print button of a profile: the browser's print dialog (print CSS lays out the sheet). */
     print: function () {
