@@ -17,7 +17,7 @@ import dash
 from dash import Dash
 from flask import request
 
-from dashboard import api, auth, callback_guard, headers, public
+from dashboard import api, auth, callback_guard, headers, plotly_geo, public
 from dashboard.components import shell
 from dashboard.ingest import service
 from dashboard.indicators import reading
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     reading.install(server)
     if settings.public:
         public.install(server, settings.url_prefix)
+        plotly_geo.install(server, settings.url_prefix)
     else:
         engine = make_engine(settings.database_url)
         service.configure(engine, settings)
