@@ -22,8 +22,8 @@ from pathlib import Path
 import dash
 from flask import Flask, abort, request
 
-# Map, profiles, headline figures, the home page and the embeds.
-PAGES = ("accueil", "carte", "elus", "territoire", "embed_carte", "embed_territoire")
+# Map, profiles, headline figures, the home page, the data and sources, and the embeds.
+PAGES = ("accueil", "carte", "elus", "territoire", "donnees", "embed_carte", "embed_territoire")
 # Dash's routes that the browser needs, under the app's prefix (`_reload-hash` and the like are
 # for development only).
 DASH_ROUTES = ("_dash-layout", "_dash-dependencies", "_dash-update-component", "_favicon.ico")

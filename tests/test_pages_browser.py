@@ -25,7 +25,7 @@ def test_every_page_opens_cleanly(dash_duo, app, foreign_requests):
     dash_duo.start_server(app)
     pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True)), key=lambda p: p["order"])
     assert [p["path"] for p in pages] == ["/", "/carte", "/elus", "/comparer", "/evolutions", "/ali", "/structures",
-                                         "/resultats", "/imports"]
+                                         "/resultats", "/donnees", "/imports"]
     for page in pages:
         open_page(dash_duo, page["path"], "h1")
         dash_duo.wait_for_element("#_pages_content h1")
@@ -35,16 +35,38 @@ def test_every_page_opens_cleanly(dash_duo, app, foreign_requests):
     assert foreign_requests() == []
 
 
-def test_home_lists_the_real_sources(dash_duo, app, foreign_requests):
+def test_the_home_page_is_a_front_door(dash_duo, app, foreign_requests):
+    """The département's headline figures first (as /elus shows them), a map, the dates, then
+    one entry per audience; the catalogue is a page of its own."""
+    from dashboard.views import headline_view
+
     dash_duo.start_server(app)
-    open_page(dash_duo, "/", "#accueil-sources-table")
-    table = dash_duo.find_element("#accueil-sources-table").text
+    open_page(dash_duo, "/", "#accueil-chiffres .elus-value")
+    dash_duo.wait_for_element("#accueil-map .choroplethlayer path", timeout=10)
+    expected = headline_view.headlines(headline_view.known_territory(None), headline_view.known_month(None))
+    values = [e.text for e in dash_duo.find_elements("#accueil-chiffres .elus-value")]
+    assert values == [h.value.replace("\xa0", " ") for h in expected] and len(values) >= 3
+    changes = dash_duo.find_element("#accueil-chiffres").text
+    assert "en un an" in changes and "données de démonstration" in changes
+    assert "Seine-Saint-Denis — octobre 2026" in dash_duo.find_element("#_pages_content h2").text
+    assert "Chiffres les plus récents : octobre 2026 — dernier import le" in dash_duo.find_element("#accueil-dates").text
+    doors = {a.text: a.get_attribute("pathname") for a in dash_duo.find_elements("#accueil-entrees a")}
+    assert doors == {"Voir l'essentiel": "/elus", "Ouvrir le pilotage": "/comparer", "Voir les données": "/donnees"}
+    assert not dash_duo.find_elements("#donnees-sources-table")
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
+
+
+def test_the_data_page_lists_the_real_sources(dash_duo, app, foreign_requests):
+    dash_duo.start_server(app)
+    open_page(dash_duo, "/donnees", "#donnees-sources-table")
+    table = dash_duo.find_element("#donnees-sources-table").text
     for expected in ("ali_93_laureats_2022.csv", "populations légales", "INSEE / CNAF",
                      "Licence Ouverte / Etalab 2.0", "data·inclusion", "Sous-estimation"):
         assert expected in table
-    assert "couche des QPV apparaîtra" in dash_duo.find_element("#accueil-qpv").text
-    assert "données de démonstration" in dash_duo.find_element("#accueil-demo").text
-    indicators = dash_duo.find_element("#accueil-indicateurs").text
+    assert "couche des QPV apparaîtra" in dash_duo.find_element("#donnees-qpv").text
+    assert "données de démonstration" in dash_duo.find_element("#donnees-demo").text
+    indicators = dash_duo.find_element("#donnees-indicateurs").text
     assert "Population municipale" in indicators and "2020 – 2023" in indicators
     assert "décembre 2016 – décembre 2020" in indicators
     assert dash_duo.get_logs() == []

@@ -19,7 +19,7 @@ from tests.helpers import import_rsa, initialised, snapshot
 from tests.test_no_small_counts import count_indicators, french_number, small
 
 CALLBACK = "/_dash-update-component"
-PUBLIC_PATHS = ("/", "/carte", "/elus", "/territoire/93066", "/embed/carte", "/embed/territoire/93066",
+PUBLIC_PATHS = ("/", "/carte", "/elus", "/donnees", "/territoire/93066", "/embed/carte", "/embed/territoire/93066",
                 "/embed/carte?indicateur=rsa_foyers&niveau=circonscription&periode=2026-09&hauteur=300",
                 "/api/v1/indicateurs.json")
 INTERNAL_PATHS = ("/imports", "/connexion", "/deconnexion", "/modeles/allocataires.xlsx", "/comparer",

@@ -1,100 +1,83 @@
-"""Accueil: what the store holds, of which dates, from which sources — demo data marked."""
+"""Accueil: a front door for each audience. The département's headline figures for the latest
+month (each with its change over a year and the demo badge, as /elus shows them), a small map,
+the dates of the latest data and of the latest import, then one entry per audience: elected
+officials, steering committees (internal app only), open data. The catalogue of data and
+sources is its own page (/donnees)."""
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import html
 
-from dashboard.components.provenance import quality_badge
-from dashboard.components.tables import scroll_box
-from dashboard.formatting import fr_date, fr_number, fr_period
+from dashboard.components.map_frame import map_frame, map_legend
+from dashboard.components.provenance import demo_badge
+from dashboard.figures.maps import choropleth, legend
+from dashboard.formatting import fr_date, fr_period
 from dashboard.indicators.reader import published
-from dashboard.store.models import LEVELS
+from dashboard.indicators.registry import decimals
+from dashboard.views import headline_view, map_view
 
 dash.register_page(__name__, path="/", name="Accueil", order=0, title="Observatoire de l'insertion — Accueil")
 
+# (title, text, page path, link text): a door is shown only when its page exists in this app.
+DOORS = [
+    ("Élus", "L'essentiel d'un territoire en quelques chiffres et une carte, imprimable sur une page.",
+     "/elus", "Voir l'essentiel"),
+    ("Pilotage", "Comparer les territoires, suivre les évolutions, la couverture des ALI, les structures "
+     "et les résultats des parcours.", "/comparer", "Ouvrir le pilotage"),
+    ("Données ouvertes", "Les indicateurs, leurs sources et leurs licences ; les chiffres en CSV ou Excel et "
+     "par l'API ouverte.", "/donnees", "Voir les données"),
+]
+
 
 def layout(**_query) -> html.Div:
-    imports = published.imports()
-    coverage = published.indicator_coverage()
-    counts = published.territory_counts()
+    territory, period = headline_view.known_territory(None), headline_view.known_month(None)
     return html.Div([
         html.H1("Observatoire de l'insertion de la Seine-Saint-Denis", className="h2"),
-        html.P(
-            "Où vivent les allocataires du RSA, quels services d'insertion les accompagnent, et ce qu'ils "
-            "deviennent : les chiffres des communes, des circonscriptions de service social, des QPV et des "
-            "Agences locales d'insertion (ALI), avec leur source.", className="lead"),
-        _notices(imports, counts),
-        dbc.Row([
-            dbc.Col(_territories(counts), lg=5),
-            dbc.Col(_indicators(coverage), lg=7),
-        ], class_name="g-4 mb-4"),
-        html.H2("Sources des données", className="h4", id="accueil-sources"),
-        _sources(imports),
+        html.P("Où vivent les allocataires du RSA, quels services d'insertion les accompagnent, et ce qu'ils "
+               "deviennent.", className="lead"),
+        _headline(territory, period) if territory and period else html.P("Aucun chiffre publié pour l'instant."),
+        html.H2("Par où commencer", className="h4 mt-4"),
+        dbc.Row([dbc.Col(door, md=4) for door in _doors()], class_name="g-3 mb-3", id="accueil-entrees"),
     ])
 
 
-def _notices(imports: pd.DataFrame, counts: pd.DataFrame) -> html.Div:
-    notes = []
-    if imports["is_demo"].any():
-        notes.append(dbc.Alert([quality_badge("demo"), " Une partie des chiffres affichés sont des données "
-                                "de démonstration, générées pour montrer l'outil : ce ne sont pas des chiffres réels."],
-                               color="danger", id="accueil-demo"))
-    qpv = counts[counts["level"] == "qpv"]
-    if qpv.empty or qpv["with_geometry"].sum() == 0:
-        notes.append(dbc.Alert(
-            "Les périmètres des QPV ne sont pas disponibles hors ligne : la couche des QPV apparaîtra sur les "
-            "cartes après l'import du fichier officiel de l'ANCT (import « qpv »). Les chiffres INSEE des "
-            "QPV 2015 sont déjà chargés.", color="info", id="accueil-qpv"))
-    unattached = counts[counts["level"] == "circonscription"]
-    if not unattached.empty:
-        notes.append(dbc.Alert(
-            "Les 13 territoires des ALI lauréates de 2022 sont réels. Le regroupement des autres communes en "
-            "circonscriptions n'est pas public : chacune apparaît comme « commune non rattachée » jusqu'à "
-            "l'import du fichier « territoires » du Département.", color="secondary", id="accueil-circo"))
-    return html.Div(notes)
+def _headline(territory: dict, period) -> dbc.Row:
+    cards = [dbc.Col(dbc.Card(dbc.CardBody([
+        html.P(h.label, className="elus-label mb-1"),
+        html.P(h.value, className="elus-value mb-0"),
+        html.P([h.change, " ", demo_badge() if h.demo else None], className="elus-change mb-0"),
+    ]), class_name="h-100"), xs=12, sm=6) for h in headline_view.headlines(territory, period)]
+    periods = published.periods(headline_view.MAP_INDICATOR)
+    shown = map_view.resolve(headline_view.MAP_INDICATOR, headline_view.MAP_LEVEL,
+                             periods.index(period) if period in periods else None)
+    figure = choropleth(published.geojson(shown.geography, shown.level), shown.frame,
+                        title=f"{shown.label} — {shown.period_label}", unit=shown.unit,
+                        decimals=decimals(shown.indicator), period_label=shown.period_label,
+                        reference=shown.reference)
+    figure.update_traces(showscale=False)  # the legend is text beside the map (map_frame)
+    frame = map_frame("accueil-map", "accueil-legend", figure=figure,
+                      legend=map_legend(legend(figure.data[0].to_plotly_json())))
+    return dbc.Row([
+        dbc.Col([html.H2(f"{territory['name']} — {fr_period(*period)}", className="h4"),
+                 dbc.Row(cards, class_name="g-2", id="accueil-chiffres"), _dates(period)], lg=6),
+        dbc.Col(frame, lg=6, class_name="accueil-carte"),
+    ], class_name="g-4")
 
 
-def _territories(counts: pd.DataFrame) -> dbc.Card:
-    rows = [html.Tr([html.Td(r.geography_label), html.Td(LEVELS.get(r.level, r.level)),
-                     html.Td(fr_number(r.territories), className="text-end"),
-                     html.Td("oui" if r.with_geometry else "non")]) for r in counts.itertuples()]
-    return dbc.Card(dbc.CardBody([
-        html.H2("Territoires", className="h5"),
-        scroll_box(dbc.Table([html.Thead(html.Tr([html.Th("Géographie"), html.Th("Niveau"),
-                                                  html.Th("Nombre", className="text-end"), html.Th("Contours")])),
-                              html.Tbody(rows)], size="sm", striped=True, id="accueil-territoires"), "Territoires"),
-    ]))
+def _dates(period) -> html.P:
+    """The month of the latest figures, and the day of the latest import (the import log)."""
+    imports = published.imports()
+    text = f"Chiffres les plus récents : {fr_period(*period)}"
+    if not imports.empty:
+        text += f" — dernier import le {fr_date(imports['imported_at'].max().date())}"
+    return html.P(text + ".", className="small text-muted mt-2", id="accueil-dates")
 
 
-def _indicators(coverage: pd.DataFrame) -> dbc.Card:
-    rows = [html.Tr([
-        html.Td([r.label, " ", quality_badge("demo") if r.is_demo else None]),
-        html.Td(f"{fr_period(r.period_type, r.first_period)} – {fr_period(r.period_type, r.last_period)}"),
-        html.Td(fr_number(r.territories), className="text-end"),
-        html.Td(fr_number(r.figures), className="text-end"),
-    ]) for r in coverage.itertuples()]
-    return dbc.Card(dbc.CardBody([
-        html.H2("Indicateurs disponibles", className="h5"),
-        scroll_box(dbc.Table([html.Thead(html.Tr([html.Th("Indicateur"), html.Th("Périodes"),
-                                                  html.Th("Territoires", className="text-end"),
-                                                  html.Th("Valeurs", className="text-end")])),
-                              html.Tbody(rows)], size="sm", striped=True, id="accueil-indicateurs"),
-                   "Indicateurs disponibles"),
-    ]))
-
-
-def _sources(imports: pd.DataFrame) -> html.Div:
-    rows = [html.Tr([
-        html.Td([html.Div(r.kind_label), html.Small(r.file_name, className="text-muted")]),
-        html.Td(html.A(r.source, href=r.source_url) if r.source_url else r.source),
-        html.Td(r.licence),
-        html.Td(r.data_date or "non précisée"),
-        html.Td(quality_badge(r.quality)),
-        html.Td(r.caveats or "", className="small"),
-        html.Td(fr_date(r.imported_at.date())),
-    ]) for r in imports.itertuples()]
-    head = ["Jeu de données", "Source", "Licence", "Date des données", "Fiabilité", "Précautions", "Importé le"]
-    return scroll_box(dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
-                                size="sm", bordered=True, id="accueil-sources-table"), "Sources des données")
+def _doors() -> list[dbc.Card]:
+    paths = {page["path"] for page in dash.page_registry.values()}
+    return [dbc.Card(dbc.CardBody([
+        html.H3(title, className="h5"),
+        html.P(text),
+        dbc.Button(link, href=dash.get_relative_path(path), color="primary"),
+    ]), class_name="h-100") for title, text, path, link in DOORS if path in paths]
