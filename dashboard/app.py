@@ -17,7 +17,7 @@ import dash
 from dash import Dash
 from flask import request
 
-from dashboard import api, auth, callback_guard, headers, plotly_geo, public
+from dashboard import api, auth, callback_guard, headers, plotly_geo, public, static_cache
 from dashboard.components import shell
 from dashboard.ingest import service
 from dashboard.indicators import reading
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         server.secret_key = auth.secret_key(settings.var_dir, settings.secret_key)
         auth.install(server, engine, settings.url_prefix)
     api.install(server, settings.url_prefix)
+    static_cache.install(server, settings.url_prefix)
     callback_guard.install(server, app, MAX_BODY[mode])
     headers.install(server, app, settings.frame_ancestors if settings.public else None)
     app.index_string = INDEX.replace("{lang}", "fr")

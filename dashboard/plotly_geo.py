@@ -8,14 +8,16 @@ plotly.min.js` when the app serves its scripts itself; the public server answers
 the partial bundle, so a page without a graph still loads no plotly.js at all. The internal app
 keeps the full bundle (bars, stacked areas…).
 
-The answer is gzipped once at start-up, carries an ETag (a revalidation answers 304) and may
-be cached a week: the address carries no version, so the ETag is what tells a new bundle."""
+The answer is compressed once at start-up (brotli where the browser takes it — browsers offer
+it over HTTPS only — else gzip), carries an ETag (a revalidation answers 304) and may be cached
+a week: the address carries no version, so the ETag is what tells a new bundle."""
 from __future__ import annotations
 
 import gzip
 import hashlib
 from pathlib import Path
 
+import brotli
 from flask import Flask, Response, request
 
 BUNDLE = Path(__file__).parent / "vendor" / "plotly-geo" / "plotly-geo.min.js"
@@ -25,7 +27,7 @@ CACHE = "public, max-age=604800"
 
 def install(server: Flask, prefix: str) -> None:
     raw = BUNDLE.read_bytes()
-    packed = gzip.compress(raw, compresslevel=9, mtime=0)
+    packed = {"br": brotli.compress(raw, quality=11), "gzip": gzip.compress(raw, compresslevel=9, mtime=0)}
     etag = hashlib.sha256(raw).hexdigest()[:32]
     path = f"{prefix}{PLOTLY_PATH}"
 
@@ -36,6 +38,7 @@ def install(server: Flask, prefix: str) -> None:
         headers = {"Cache-Control": CACHE, "ETag": f'"{etag}"', "Vary": "Accept-Encoding"}
         if etag in request.if_none_match:
             return Response(status=304, headers=headers)
-        if "gzip" in request.accept_encodings:
-            return Response(packed, mimetype="text/javascript", headers={**headers, "Content-Encoding": "gzip"})
+        for encoding, body in packed.items():
+            if encoding in request.accept_encodings:
+                return Response(body, mimetype="text/javascript", headers={**headers, "Content-Encoding": encoding})
         return Response(raw, mimetype="text/javascript", headers=headers)
