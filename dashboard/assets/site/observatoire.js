@@ -167,6 +167,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
     });
   }
-  new MutationObserver(nameThumbs).observe(document.documentElement, {childList: true, subtree: true,
-                                                                      characterData: true});
+  /* A table box that scrolls sideways on a phone must take the keyboard's focus (the arrow keys
+     then scroll it): the boxes that components/tables.py does not make (dbc.Table(responsive=True)). */
+  function focusableScrollBoxes() {
+    document.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+      box.setAttribute("tabindex", "0");
+      var caption = box.querySelector("caption");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", caption ? caption.textContent : "Tableau");
+    });
+  }
+  new MutationObserver(function () { nameThumbs(); focusableScrollBoxes(); })
+    .observe(document.documentElement, {childList: true, subtree: true, characterData: true});
 })();
