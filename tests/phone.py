@@ -9,7 +9,8 @@ import time
 
 from dash.testing.wait import until
 
-PHONE = (360, 740)
+PHONE = (360, 740)  # the project's narrowest phone
+PHONE_390 = (390, 844)  # issue 14's reference phone
 DESKTOP = (1366, 900)
 
 _WIDER_THAN = """

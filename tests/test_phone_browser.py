@@ -10,7 +10,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import create_app
-from tests.phone import DESKTOP, PHONE, box, emulate, scroll_width, settled, shapes_span, wider_than
+from tests.phone import DESKTOP, PHONE, PHONE_390, box, emulate, scroll_width, settled, shapes_span, wider_than
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def every_path() -> list[str]:
                   for page in dash.page_registry.values())
 
 
-@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("size", [PHONE, PHONE_390, DESKTOP], ids=["phone-360", "phone-390", "desktop"])
 def test_no_page_scrolls_sideways(dash_duo, app, foreign_requests, size):
     dash_duo.start_server(app)
     emulate(dash_duo, size)
@@ -100,21 +100,22 @@ MAPS = [("/carte", "#carte-map", "#carte-legend"), ("/elus", "#elus-map", "#elus
         ("/embed/carte", "#embed-carte-map", "#embed-carte-legend")]
 
 
+@pytest.mark.parametrize("size", [PHONE, PHONE_390], ids=["360", "390"])
 @pytest.mark.parametrize("path, graph, legend", MAPS)
-def test_a_map_fills_the_phone_width_with_its_legend_under_it(dash_duo, app, path, graph, legend):
+def test_a_map_fills_the_phone_width_with_its_legend_under_it(dash_duo, app, path, graph, legend, size):
     dash_duo.start_server(app)
-    emulate(dash_duo, PHONE)
+    emulate(dash_duo, size)
     dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
     dash_duo.wait_for_element(f"{graph} .choroplethlayer path", timeout=15)
     dash_duo.wait_for_element(f"{legend} li", timeout=10)
     settled(dash_duo)
     frame, svg = box(dash_duo, graph), box(dash_duo, f"{graph} .main-svg")
-    assert abs(svg["width"] - frame["width"]) <= 2 and frame["width"] >= PHONE[0] - 32
-    assert shapes_span(dash_duo, graph) >= 0.85 * PHONE[0]
+    assert abs(svg["width"] - frame["width"]) <= 2 and frame["width"] >= size[0] - 32
+    assert shapes_span(dash_duo, graph) >= 0.85 * size[0]
     assert box(dash_duo, legend)["top"] >= frame["bottom"] - 1  # under the map
     items = [li.text for li in dash_duo.find_elements(f"{legend} li")]
     assert items[:2] == ["non disponible", "s (secret)"] and len(items) >= 4
-    assert scroll_width(dash_duo) <= PHONE[0]
+    assert scroll_width(dash_duo) <= size[0]
     assert dash_duo.get_logs() == []
 
 
