@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     users.add_argument("username", nargs="?")
     users.add_argument("--rights", default="lecteur import", help="space-separated rights: lecteur, import, admin")
     users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    sent = sub.add_parser("transmissions", help="who sent which month and when, against data/reference/transmissions.toml")
+    sent.add_argument("--csv", action="store_true", help="CSV (;) on standard output")
+    sent.add_argument("--manquants", action="store_true", help="only the months missing (the « relances »)")
     trail = sub.add_parser("audit", help="the audit trail: sign-ins, imports, rollbacks, account changes")
     trail.add_argument("--since", type=lambda d: dt.datetime.fromisoformat(d), default=None, help="YYYY-MM-DD")
     trail.add_argument("--csv", action="store_true", help="CSV (;) on standard output")
@@ -241,6 +244,28 @@ def users(settings: Settings, args) -> int:
     return 0
 
 
+def transmissions_(settings: Settings, args) -> int:
+    from dashboard import transmissions
+    from dashboard.formatting import fr_period
+    from dashboard.store import make_engine
+
+    frame = transmissions.grid(make_engine(settings.database_url))
+    if args.manquants:
+        frame = transmissions.missing(frame)
+    if args.csv:
+        frame.to_csv(sys.stdout, sep=";", index=False)
+        return 0
+    for partner, rows in frame.groupby("partenaire", sort=False):
+        counts = rows["statut"].str.split(" ").str[0].value_counts()
+        print(f"{partner} — {rows['nom'].iloc[0]} : " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        for row in rows[~rows["statut"].isin(["à l'heure"])].to_dict("records"):
+            late = f", {row['jours_de_retard']} j de retard" if row["jours_de_retard"] else ""
+            number = row["import"]
+            where = f" (import n° {int(number)})" if number is not None and number == number else ""
+            print(f"    {fr_period('month', row['mois']):<16} {row['statut']}{late}{where}")
+    return 0
+
+
 def audit_(settings: Settings, args) -> int:
     from dashboard import audit
     from dashboard.store import make_engine
@@ -262,7 +287,7 @@ def redact(url: str) -> str:
 
 
 COMMANDS = {"init": init, "serve": serve, "publish": publish, "import": import_, "imports": imports, "users": users,
-            "audit": audit_}
+            "audit": audit_, "transmissions": transmissions_}
 
 if __name__ == "__main__":
     sys.exit(main())
