@@ -25,7 +25,7 @@ def test_every_page_opens_cleanly(dash_duo, app, foreign_requests):
     dash_duo.start_server(app)
     pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True)), key=lambda p: p["order"])
     assert [p["path"] for p in pages] == ["/", "/carte", "/elus", "/comparer", "/evolutions", "/ali", "/structures",
-                                         "/resultats", "/donnees", "/imports"]
+                                         "/resultats", "/donnees", "/transmissions", "/imports"]
     for page in pages:
         open_page(dash_duo, page["path"], "h1")
         dash_duo.wait_for_element("#_pages_content h1")

@@ -137,6 +137,13 @@ def rollback(import_id: int, by: str, address: str | None = None) -> None:
     audit.record(_state["engine"], by, "rollback", {"import": import_id}, address)
 
 
+def transmissions_grid() -> pd.DataFrame:
+    """Every partner × month against the declared deliveries (`dashboard.transmissions.grid`)."""
+    from dashboard import transmissions
+
+    return transmissions.grid(_state["engine"])
+
+
 def audit_trail() -> pd.DataFrame:
     """The audit trail, oldest first (`dashboard.audit.events`)."""
     return audit.events(_state["engine"])

@@ -1,0 +1,78 @@
+"""The Transmissions page: its grid is the store's (every ALI and the CAF on a fresh init), a
+month removed appears in the "relances", and both downloads are what the page shows."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import delete, select
+
+from dashboard.app import create_app
+from dashboard.store import make_engine, session_scope
+from dashboard.store.models import Figure, Territory
+from tests.helpers import initialised
+from tests.panels import assert_downloads_match_screen, table_rows, update
+
+GRID = [("transmissions-grid-" + p, prop) for p, prop in
+        (("title", "children"), ("graph", "figure"), ("source", "children"), ("table", "children"))]
+RELANCES = [("transmissions-relances-" + p, prop) for p, prop in
+            (("title", "children"), ("graph", "figure"), ("source", "children"), ("table", "children"))]
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    settings = initialised(tmp_path_factory.mktemp("transmissions"))
+    with session_scope(make_engine(settings.database_url)) as session:  # ALI-2022-03 never sent June 2025
+        circ = select(Territory.id).where(Territory.level == "circonscription", Territory.code == "ALI-2022-03")
+        session.execute(delete(Figure).where(Figure.period_start == dt.date(2025, 6, 1),
+                                             Figure.territory_id.in_(circ), Figure.indicator_code.like("ali_%")))
+    return settings
+
+
+@pytest.fixture(scope="module")
+def client(settings):
+    return create_app(settings).server.test_client()
+
+
+def draw(client, kind="", partner=""):
+    return update(client, GRID + RELANCES, [("transmissions-kind", "value", kind),
+                                            ("transmissions-partner", "value", partner)])
+
+
+def test_the_grid_lists_every_partner_and_the_missing_month(client):
+    answer = draw(client)
+    heatmap = answer["transmissions-grid-graph"]["figure"]["data"][0]
+    assert sorted(heatmap["y"]) == [*[f"ALI-2022-{n:02d}" for n in range(1, 14)], "CAF"]
+    assert len(heatmap["x"]) == 12
+    _header, rows = table_rows(answer["transmissions-relances-table"]["children"])
+    assert [(r[0], r[3], r[5]) for r in rows] == [("ALI-2022-03", "juin 2025", "manquant")]
+    assert answer["transmissions-relances-title"]["children"] == "Relances — 1 mois à réclamer"
+
+
+def test_a_partner_filter_keeps_its_rows_only(client):
+    answer = draw(client, "ali_activite", "ALI-2022-05")
+    _header, rows = table_rows(answer["transmissions-grid-table"]["children"])
+    assert rows and {r[0] for r in rows} == {"ALI-2022-05"}
+
+
+@pytest.mark.parametrize("panel", ["transmissions-grid", "transmissions-relances"])
+def test_downloads_are_what_the_page_shows(client, panel):
+    answer = draw(client)
+    state = [("transmissions-kind", "value", ""), ("transmissions-partner", "value", "")]
+    assert_downloads_match_screen(client, panel, answer[f"{panel}-table"]["children"], state)
+
+
+@pytest.mark.browser
+def test_the_page_draws_the_grid_and_filters_it(dash_duo, settings, foreign_requests):
+    from dash.testing.wait import until
+    from selenium.webdriver.support.ui import Select
+
+    dash_duo.start_server(create_app(settings))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/transmissions")
+    dash_duo.wait_for_element("#transmissions-grid-graph .heatmaplayer", timeout=15)
+    dash_duo.wait_for_contains_text("#transmissions-relances-title", "1 mois à réclamer", timeout=10)
+    Select(dash_duo.find_element("#transmissions-kind")).select_by_value("allocataires")
+    until(lambda: "foyers allocataires" in dash_duo.find_element("#transmissions-grid-title").text, timeout=10)
+    dash_duo.wait_for_contains_text("#transmissions-relances-title", "0 mois à réclamer", timeout=10)
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []
