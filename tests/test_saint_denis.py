@@ -92,3 +92,29 @@ def _circonscription_of(conn, deleguee: str) -> str:
 def _circonscription_of_engine(engine, deleguee: str) -> str:
     with engine.connect() as conn:
         return _circonscription_of(conn, deleguee)
+
+
+def test_no_published_count_has_decimals(loaded_store, tmp_path):
+    """Counts summed through population weights (Saint-Denis split between two ALI territories
+    when a file gives only the commune nouvelle) are published as whole numbers, flagged
+    estimates; no count anywhere in the publication has decimals."""
+    from dashboard.indicators.registry import STORED
+
+    _url, engine, raw_dir = loaded_store
+    path = tmp_path / "caf.csv"
+    path.write_text("Mois;Code commune;Foyers\n" + "".join(
+        f"2025-02;{code};{1000 + 7 * i}\n" for i, code in enumerate(_communes(engine))), encoding="utf-8")
+    import_file(engine, path, "allocataires", CAF, raw_dir=raw_dir, today=TODAY)
+    counts = [s.code for s in STORED if s.unit in ("foyers", "personnes", "habitants", "structures")]
+    with engine.connect() as conn:
+        rows = conn.execute(select(PublishedValue.indicator_code, PublishedValue.value, PublishedValue.estimated)
+                            .where(PublishedValue.indicator_code.in_(counts), PublishedValue.value.is_not(None))).all()
+    assert rows and all(value == round(value) for _, value, _ in rows)
+    estimated = [value for code, value, est in rows if est and code == "rsa_foyers"]
+    assert len(estimated) >= 2  # the two ALI territories that share Saint-Denis, in February 2025
+
+
+def _communes(engine) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(conn.scalars(select(Territory.code).where(Territory.geography_code == "COG2025",
+                                                                Territory.level == "commune")))
