@@ -68,6 +68,7 @@ def test_sign_in_upload_confirm_and_roll_back(dash_duo, settings, tmp_path, fore
     confirm = dash_duo.find_element("#import-confirm")
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", confirm)
     until(lambda: _settled(confirm), timeout=5)  # the history under the preview may still be growing
+    until(lambda: _on_top(dash_duo, confirm), timeout=5)  # nothing (a toast, the sticky nav) over it
     confirm.click()
     dash_duo.wait_for_contains_text("#import-done", "2 valeurs enregistrées pour 1 indicateur, septembre 2026.", timeout=10)
     history = dash_duo.find_element("#import-history-table").text
@@ -93,6 +94,16 @@ def _settled(element) -> bool:
     first = element.location
     time.sleep(0.1)
     return element.location == first
+
+
+def _on_top(dash_duo, element) -> bool:
+    """The element is what a click at its centre would reach (scrolling it to the centre again
+    if something covers it)."""
+    return dash_duo.driver.execute_script(
+        "const e = arguments[0]; const r = e.getBoundingClientRect();"
+        "const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+        "if (hit && (hit === e || e.contains(hit))) return true;"
+        "e.scrollIntoView({block: 'center'}); return false;", element)
 
 
 def _alert_present(dash_duo) -> bool:
