@@ -104,3 +104,11 @@ def test_every_public_chart_draws_with_the_geo_bundle(dash_duo, public_app, path
     settled(dash_duo)
     assert "bar" not in dash_duo.driver.execute_script(TRACES)
     assert dash_duo.get_logs() == []
+
+
+def test_the_bundle_points_at_no_other_host():
+    """The app runs offline: the vendored bundle's defaults name the app's own base maps, and no
+    plotly host (the CDN of base maps, Chart Studio)."""
+    text = BUNDLE.read_text(encoding="utf-8")
+    assert "cdn.plot.ly" not in text and "cloud.plotly.com" not in text
+    assert 'topojsonURL:{valType:"string",noBlank:!0,dflt:"assets/topojson/"}' in text
