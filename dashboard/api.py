@@ -15,6 +15,7 @@ from dashboard.indicators.reader import published
 from dashboard.ingest import parse
 from dashboard.indicators.registry import DERIVED_BY_CODE, STORED
 from dashboard.publication.publisher import unit_of
+from dashboard.periods import add_months
 from dashboard.publication.series import break_reason
 from dashboard.store.models import LEVELS, QUALITIES
 
@@ -117,9 +118,7 @@ def install(server: Flask, prefix: str) -> None:
 def _previous_series(indicator: str, level: str, period_type: str, start: dt.date) -> dict[str, str]:
     """Code -> series of each territory's value in the period before (a lookup: the series are
     decided when the figures are published)."""
-    months = {"month": 1, "quarter": 3, "year": 12}[period_type]
-    index = start.year * 12 + start.month - 1 - months
-    previous = dt.date(index // 12, index % 12 + 1, 1)
+    previous = add_months(start, -{"month": 1, "quarter": 3, "year": 12}[period_type])
     geography = published.geography_of(indicator, period_type, previous)
     if geography is None:
         return {}

@@ -116,6 +116,7 @@ def serve(settings: Settings, args) -> int:
 
 def import_(settings: Settings, args) -> int:
     from dashboard import audit
+    from dashboard.ingest.importer import file_checksum
     from dashboard.store import make_engine, migrate
 
     if not args.file.is_file():
@@ -127,21 +128,15 @@ def import_(settings: Settings, args) -> int:
     except ImportRefused as refused:
         if not args.dry_run:
             audit.record(engine, os.environ.get("USER", "cli"), "import_refused",
-                         {"file": args.file.name, "kind": args.kind, "sha256": _sha256(args.file),
+                         {"file": args.file.name, "kind": args.kind, "sha256": file_checksum(args.file),
                           "problems": len(refused.problems)})
         raise
     if not args.dry_run:
         audit.record(engine, os.environ.get("USER", "cli"), "import",
-                     {"file": args.file.name, "kind": args.kind, "sha256": _sha256(args.file),
+                     {"file": args.file.name, "kind": args.kind, "sha256": file_checksum(args.file),
                       "import": outcome.import_id, "already_imported": outcome.already_imported})
     _say_imported(outcome, args)
     return 0
-
-
-def _sha256(path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _import_file(engine, settings: Settings, args):

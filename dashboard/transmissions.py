@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard.periods import add_months
 from dashboard.store import session_scope
 from dashboard.store.models import Ali, Figure, ImportRecord, Territory
 
@@ -56,8 +57,8 @@ def expected(engine: Engine, declaration: Path = DECLARATION) -> list[Expected]:
 
 
 def deadline(month: dt.date, day: int) -> dt.date:
-    following = dt.date(month.year + (month.month == 12), 1 if month.month == 12 else month.month + 1, 1)
-    return following.replace(day=day)
+    """The day of the month after `month` by which its file is due."""
+    return add_months(month, 1).replace(day=day)
 
 
 def grid(engine: Engine, today: dt.date | None = None, declaration: Path = DECLARATION) -> pd.DataFrame:
@@ -91,7 +92,7 @@ def grid(engine: Engine, today: dt.date | None = None, declaration: Path = DECLA
             else:
                 row["statut"] = "manquant" if today > due else "attendu"
             rows.append(row)
-            month = deadline(month, 1)
+            month = add_months(month, 1)
     return pd.DataFrame(rows, columns=["partenaire", "nom", "type", "mois", "echeance", "statut", "jours_de_retard",
                                        "import", "recu_le", "imports"])
 

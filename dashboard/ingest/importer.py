@@ -75,6 +75,11 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{fr_number(n)} {one if n == 1 else many}"
 
 
+def file_checksum(path: Path) -> str:
+    """The SHA-256 an import is known by (its raw copy's name, the audit trail's `sha256`)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *, raw_dir: Path,
                 options: dict[str, Any] | None = None, file_name: str | None = None,
                 today: dt.date | None = None, dry_run: bool = False, publish: bool = True) -> ImportOutcome:

@@ -3,7 +3,6 @@
 The page never opens a session itself; the app factory points this module at the store."""
 from __future__ import annotations
 
-import hashlib
 
 import secrets
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from dashboard import audit
 from dashboard.ingest.errors import ImportRefused, Problem
-from dashboard.ingest.importer import ImportOutcome, Provenance, import_file
+from dashboard.ingest.importer import file_checksum, ImportOutcome, Provenance, import_file
 from dashboard.ingest.isolation import run_isolated
 from dashboard.ingest.kinds import KINDS
 from dashboard.ingest.rollback import rollback_import
@@ -108,7 +107,7 @@ def confirm(token: str, file_name: str, kind: str, provenance: Provenance,
     """Import the uploaded file (in a child process: a file that crashes the reader cannot take
     the web worker down), and record the attempt in the audit trail (file, checksum, result)."""
     path = _upload_path(token)
-    detail = {"file": file_name, "kind": kind, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    detail = {"file": file_name, "kind": kind, "sha256": file_checksum(path)}
     try:
         outcome = run_isolated(_import, path, kind, provenance, _state["settings"], file_name, options,
                                file_name=file_name)

@@ -48,6 +48,12 @@ def break_reason(before: str | None, after: str | None) -> str | None:
     return " ; ".join(dict.fromkeys(reasons)) or "changement de série"
 
 
+def breaks(ids: list) -> list[tuple[int, str]]:
+    """Where a run of values (periods in order) changes series: (index of the first value of
+    the new series, reason)."""
+    return [(i, reason) for i in range(1, len(ids)) if (reason := break_reason(ids[i - 1], ids[i]))]
+
+
 def _reasons(old: str, new: str) -> list[str]:
     if old == new:
         return []

@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard.formatting import fr_date, fr_period, fr_value
 from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
-from dashboard.publication.series import break_reason
+from dashboard.publication.series import breaks
 from dashboard.views.chart import Chart, provenance_of, shown
 
 LEVEL_LABELS = {"commune": "Commune", "circonscription": "Circonscription / territoire ALI", "ept": "Territoire (EPT)",
@@ -112,11 +112,9 @@ def _same_extent(series: pd.DataFrame, last) -> pd.Series:
 def unbroken(series: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """The last unbroken run of a territory's values (periods in order) and, when values of
     another series come before it, why they are not compared (`break_reason`)."""
-    ids = series["series"].tolist()
-    start = len(ids) - 1
-    while start > 0 and break_reason(ids[start - 1], ids[start]) is None:
-        start -= 1
-    return series.iloc[start:], (break_reason(ids[start - 1], ids[start]) if start > 0 else None)
+    found = breaks(series["series"].tolist())
+    start, reason = found[-1] if found else (0, None)
+    return series.iloc[start:], reason
 
 
 def _change(value, flag, first_value, first_flag):
@@ -227,11 +225,9 @@ def trend(territory: dict, indicator) -> tuple[Chart, dict]:
         rows = history[history["indicator"] == indicator]
         frames.append(rows)
         points = [(p, shown(v, f)) for p, v, f in zip(rows["period_start"], rows["value"], rows["flag"])]
-        ids = rows["series"].tolist()
         series.append({"name": name, "x": [p for p, _v in points],
                        "y": [v if isinstance(v, float) else None for _p, v in points],
-                       "breaks": [d for a, b, d in zip(ids, ids[1:], rows["period_start"].tolist()[1:])
-                                  if break_reason(a, b)]})
+                       "breaks": [points[i][0] for i, _reason in breaks(rows["series"].tolist())]})
         table += [{"Territoire": name, "Période": fr_period(t, p), "Valeur": v}
                   for (t, p), (_p, v) in zip(rows[["period_type", "period_start"]].itertuples(index=False), points)]
     periods = profile_history[profile_history["indicator"] == indicator]["period_start"]

@@ -15,6 +15,7 @@ from dashboard.formatting import fr_date, fr_period
 from dashboard.indicators.reader import published
 from dashboard.indicators.registry import decimals
 from dashboard.publication.series import break_reason
+from dashboard.publication.series import breaks as series_breaks
 from dashboard.views import map_view
 from dashboard.views.chart import BROKEN, SECRET, Chart, provenance_of, shown
 
@@ -200,11 +201,10 @@ def series(indicator, codes, start=None, end=None) -> tuple[Chart, dict]:
         frames.append(rows)
         cells = [shown(v, f) for v, f in zip(rows["value"], rows["flag"])]
         periods = [fr_period(t, d) for t, d in zip(rows["period_type"], rows["period_start"])]
-        ids = rows["series"].tolist()
+        days = rows["period_start"].tolist()
         # A break starts a new series: the line is not drawn across it (`series_lines`).
-        breaks = [{"code": code, "name": names[code], "day": d, "period": p, "reason": reason}
-                  for before, after, d, p in zip(ids, ids[1:], rows["period_start"].tolist()[1:], periods[1:])
-                  if (reason := break_reason(before, after))]
+        breaks = [{"code": code, "name": names[code], "day": days[i], "period": periods[i], "reason": reason}
+                  for i, reason in series_breaks(rows["series"].tolist())]
         lines.append({"code": code, "name": names[code], "x": rows["period_start"].tolist(), "periods": periods,
                       "y": [c if isinstance(c, float) else None for c in cells],
                       "secret": [c == SECRET for c in cells], "breaks": [b["day"] for b in breaks]})

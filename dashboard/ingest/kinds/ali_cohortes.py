@@ -13,16 +13,12 @@ from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.ali_activite import UNKNOWN_ALI, ali_territories
 from dashboard.ingest.kinds.base import Context
+from dashboard.periods import add_months
 from dashboard.ingest.kinds.figures import FigureKind, Measure
 from dashboard.store.models import Geography
 
 HORIZONS = (6, 12)
 STATUSES = ("suivis", "sorties_emploi_durable", "sorties_emploi_transition", "sorties_formation", "sorties_autres")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 class AliCohortes(FigureKind):

@@ -17,6 +17,7 @@ from dashboard.formatting import fr_number, fr_percent
 from dashboard.indicators.registry import STORED_BY_CODE
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context
+from dashboard.periods import add_months
 from dashboard.store.models import Figure, ImportRecord, Territory
 
 # A jump is judged on counts large enough for a share to mean something.
@@ -27,7 +28,7 @@ COVERED_SHARE = 0.5
 
 
 def month_before(day: dt.date) -> dt.date:
-    return dt.date(day.year - (day.month == 1), 12 if day.month == 1 else day.month - 1, 1)
+    return add_months(day, -1)
 
 
 def quality_warnings(ctx: Context, located: pd.DataFrame, measures, territory_column: str) -> list[Problem]:

@@ -27,6 +27,7 @@ from dashboard.ingest import parse
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context, Kind
 from dashboard.ingest.kinds.continuity import quality_warnings
+from dashboard.periods import add_months
 from dashboard.ingest.write import FigureRow, geography_at, territory_ids
 from dashboard.store.models import Geography, Territory, TerritoryLink
 
@@ -124,9 +125,7 @@ class FigureKind(Kind):
 
     def period_end(self, start: dt.date) -> dt.date:
         """The day after the period: a month-end stock or a month's flow exists from then on."""
-        months = {"month": 1, "quarter": 3}.get(self.period_type, 0)
-        index = start.year * 12 + start.month - 1 + months
-        return dt.date(index // 12, index % 12 + 1, 1)
+        return add_months(start, {"month": 1, "quarter": 3}.get(self.period_type, 0))
 
     def _check_periods(self, ctx: Context, body: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
         """Rows whose period is over and not before the series starts; problems for the others."""
