@@ -19,7 +19,7 @@ from dashboard.indicators.registry import period_key
 from tests.helpers import initialised
 from tests.panels import assert_downloads_match_screen, table_rows, update
 
-PANELS = ("ali-map", "ali-table")
+PANELS = ("ali-map", "ali-table", "ali-filling")
 FIRST = "Premier mois d'activité dans les données"
 OUTPUTS = [(f"{p}-{part}", prop) for p in PANELS for part, prop in
            (("title", "children"), ("graph", "figure"), ("source", "children"), ("table", "children"))] + \
@@ -150,6 +150,56 @@ def test_cards_link_every_territory_to_its_profile(client):
     assert answer["ali-summary"]["children"].startswith(f"{len(queries.alis())} territoires couverts")
 
 
+# Actual against objective: (column, indicator, "year" of the month or the "month" itself).
+OBJECTIVE_COLUMNS = [
+    ("Places (objectif)", "ali_objectif_places", "year", "places", 0),
+    ("Taux de remplissage", "ali_taux_remplissage", "month", "%", 1),
+    ("Personnes à accompagner (objectif annuel)", "ali_objectif_orientations", "year", "personnes", 0),
+    ("Entrées de l'année (cumul)", "ali_entrees_annee", "year", "personnes", 0),
+    ("Réalisation de l'objectif d'entrées", "ali_realisation_orientations", "year", "%", 1),
+    ("Part visée de sorties vers l'emploi durable", "ali_objectif_part_emploi_durable", "year", "%", 0),
+]
+
+
+@pytest.mark.parametrize("month", ["2024-03", None])
+def test_objectives_of_the_year_stand_beside_the_activity(client, month):
+    """The demo objectives (`ali_objectifs`) of the month's year, and the filling rate of the
+    month, as published; the card says each against its objective."""
+    answer = show(client, month)
+    period = queries.periods("ali_file_active")[-1] if month is None \
+        else ("month", dt.date.fromisoformat(f"{month}-01"))
+    year = ("year", period[1].replace(month=1))
+    header, rows = table_rows(answer["ali-table-table"]["children"])
+    by_code = {row[0]: dict(zip(header, row)) for row in rows}
+    checked = 0
+    for column, indicator, span, unit, places in OBJECTIVE_COLUMNS:
+        at = period if span == "month" else year
+        frame = queries.values(indicator, "circonscription", *at, queries.geography_of(indicator, *at))
+        assert len(frame) == len(queries.alis()), indicator
+        for row in frame.itertuples():
+            assert by_code[row.code][column] == shown_text(row.value, row.flag, unit, places), (column, row.code)
+            checked += 1
+    assert checked == 6 * 13
+    # The filling rate is the people followed over the places, and 13 cards say it.
+    first = next(r for r in by_code.values() if r["ALI"] == "ALI-2022-03")
+    cards = str(answer["ali-cards"]["children"])
+    assert f"Objectifs {period[1].year}" in cards and cards.count("Remplissage") == 13
+    assert repr(f"{first['Taux de remplissage']} de l'objectif")[1:-1] in cards
+
+
+def test_the_filling_grid_shows_24_months_of_each_ali(client):
+    answer = show(client, "2025-06")
+    figure = answer["ali-filling-graph"]["figure"]["data"][0]
+    assert len(figure["y"]) == 13 and len(figure["x"]) == 24 and figure["x"][-1] == "juin 2025"
+    header, rows = table_rows(answer["ali-filling-table"]["children"])
+    assert len(rows) == 13 * 24
+    series = queries.series_values("ali_taux_remplissage", ("circonscription",))
+    row = series[series["period_start"] == dt.date(2025, 6, 1)].iloc[0]
+    name = queries.alis().set_index("circonscription_code").loc[row["code"], "name"]
+    assert [name, "juin 2025", shown_text(row["value"], row["flag"], "%", 1)] in \
+        [[r[0], r[2], r[3]] for r in rows]
+
+
 @pytest.mark.parametrize("forged", ["2099-01", "'; DROP TABLE figure", 7, ["2025-06"], {"a": 1}, True])
 def test_forged_months_fall_back_to_the_latest(client, forged):
     answer = show(client, forged)
@@ -172,6 +222,9 @@ def test_secret_cells_are_s_on_screen_and_in_the_downloads(secret_client, prefix
     assert secret > 0
     period = queries.periods("ali_file_active")[-1]
     expected = expected_rows(period)
+    if prefix == "ali-filling":  # filling rates of a small ALI's months are secret when its file active is
+        assert "s" in {row[3] for row in table_rows(answer["ali-filling-table"]["children"])[1]}
+        return
     header, rows = table_rows(answer[f"{prefix}-table"]["children"])
     for row in rows[:len(expected)]:
         cells = dict(zip(header, row))

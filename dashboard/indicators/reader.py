@@ -358,8 +358,7 @@ def _inputs(code: str) -> list[str]:
     spec = DERIVED_BY_CODE.get(code)
     if spec is None:
         return [code]
-    direct = [*spec.parts, *(x for x in (spec.numerator, spec.denominator) if x)]
-    return [leaf for c in direct for leaf in _inputs(c)]
+    return [leaf for c in spec.inputs for leaf in _inputs(c)]
 
 
 def _date(value) -> dt.date:

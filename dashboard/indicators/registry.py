@@ -22,6 +22,9 @@ class StoredIndicator:
     # moves slowly, so such a jump is more often a file's error than the territory's news.
     # None for flows (entries, exits), which jump for good reasons.
     jump_tolerance: float | None = None
+    # False for a share or a rate given as such (an objective's target share): published only on
+    # the territory it was given for, never summed up the links.
+    additive: bool = True
 
 
 ALI_SOURCE = "ALI (export mensuel au Département)"
@@ -83,7 +86,25 @@ STORED: tuple[StoredIndicator, ...] = (
                       f"Parmi les entrées du trimestre, personnes {label} {h} mois après la fin du trimestre.")
       for h in (6, 12) for status, label in COHORT_STATUSES.items()),
 )
+# Objectives of the ALI agreements (`ali_objectifs`): targets, not counts of people, so public.
+OBJECTIVE_SOURCE = "Objectifs des conventions ALI (import « ali_objectifs »)"
+STORED += (
+    StoredIndicator("ali_objectif_places", "Places d'accompagnement (objectif)", "places", OBJECTIVE_SOURCE,
+                    "Places d'accompagnement simultané que la convention de l'ALI prévoit pour l'année.",
+                    secrecy="public"),
+    StoredIndicator("ali_objectif_orientations", "Personnes à accompagner dans l'année (objectif)", "personnes",
+                    OBJECTIVE_SOURCE, "Entrées en accompagnement que la convention de l'ALI vise sur l'année civile.",
+                    secrecy="public"),
+    StoredIndicator("ali_objectif_part_emploi_durable", "Part visée des sorties vers l'emploi durable", "%",
+                    OBJECTIVE_SOURCE, "Part des sorties de l'année vers l'emploi durable que vise la convention.",
+                    secrecy="public", additive=False),
+    StoredIndicator("programme_objectif_places", "Places d'accompagnement visées par le Département (objectif publié)",
+                    "places", "Département de la Seine-Saint-Denis (objectif publié)",
+                    "Places d'accompagnement intensif que le Département a annoncé viser pour l'année, tous "
+                    "accompagnements du programme confondus.", secrecy="public"),
+)
 STORED_BY_CODE = {indicator.code: indicator for indicator in STORED}
+NOT_ADDITIVE = frozenset(s.code for s in STORED if not s.additive)
 
 
 @dataclass(frozen=True)
@@ -130,9 +151,15 @@ class Derived:
     denominator: str | None = None
     scale: float = 1.0
     parts: tuple[str, ...] = ()
+    # A calendar year's sum of a monthly indicator's published months (secret when one is).
+    yearly_sum_of: str | None = None
     # Secrecy: "rate" — masked when its numerator or denominator is; "count" — like a count.
     secrecy: str = "rate"
     decimals: int = 1
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return (*self.parts, *(x for x in (self.numerator, self.denominator, self.yearly_sum_of) if x))
 
 
 EXITS = ("ali_sorties_emploi_durable", "ali_sorties_emploi_transition", "ali_sorties_formation",
@@ -165,6 +192,27 @@ DERIVED: tuple[Derived, ...] = (
               f"{label} rapportées aux foyers allocataires du RSA du mois le plus proche.",
               numerator=group, denominator="rsa_foyers", scale=1_000, decimals=2)
       for group, label in (("structures", "Structures d'insertion"), ("structures_siae", "SIAE"))),
+    # Actual against the objectives of the agreements (ALI × year; months against their year's).
+    Derived("ali_taux_remplissage", "Taux de remplissage de l'ALI", "%",
+            "Personnes suivies en fin de mois rapportées aux places prévues par la convention pour l'année "
+            "(la dernière année d'objectifs connue au plus tard).",
+            numerator="ali_file_active", denominator="ali_objectif_places", scale=100),
+    *(Derived(f"{code}_annee", f"{label} dans l'année (cumul)", "personnes",
+              f"Somme des mois publiés de l'année civile : {label.lower()} (cumul à la date du dernier mois "
+              "pour l'année en cours).", yearly_sum_of=code, secrecy="count", decimals=0)
+      for code, label in (("ali_entrees", "Entrées en accompagnement"), ("ali_sorties", "Sorties d'accompagnement"),
+                          ("ali_sorties_emploi_durable", "Sorties vers l'emploi durable"))),
+    Derived("ali_realisation_orientations", "Réalisation de l'objectif d'entrées", "%",
+            "Entrées en accompagnement de l'année (cumul) rapportées aux personnes à accompagner que vise la "
+            "convention pour l'année.", numerator="ali_entrees_annee", denominator="ali_objectif_orientations",
+            scale=100),
+    Derived("ali_part_sorties_emploi_durable_annee", "Part des sorties vers l'emploi durable dans l'année", "%",
+            "Sorties de l'année vers l'emploi durable rapportées à l'ensemble des sorties de l'année (cumul).",
+            numerator="ali_sorties_emploi_durable_annee", denominator="ali_sorties_annee", scale=100),
+    Derived("ali_part_objectif_departement", "Personnes suivies par les ALI rapportées à l'objectif publié de places",
+            "%", "Personnes suivies par les ALI en fin de mois rapportées aux places d'accompagnement que le "
+            "Département a annoncé viser (l'objectif de l'année, sinon le prochain).",
+            numerator="ali_file_active", denominator="programme_objectif_places", scale=100),
     Derived("de_abc_part_rsa", "Part des demandeurs d'emploi percevant le RSA", "%",
             "Demandeurs d'emploi ABC percevant le RSA rapportés à l'ensemble des demandeurs ABC.",
             numerator="de_abc_rsa", denominator="de_abc", scale=100),
@@ -216,6 +264,11 @@ def family(indicator: str) -> tuple[str, ...]:
         grown = not linked <= members
         members |= linked
     return tuple(sorted(members))
+
+
+def unit_of(code: str) -> str:
+    """The unit an indicator's values are written in."""
+    return STORED_BY_CODE[code].unit if code in STORED_BY_CODE else DERIVED_BY_CODE[code].unit
 
 
 def decimals(code: str) -> int:

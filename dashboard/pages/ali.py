@@ -12,6 +12,7 @@ from dashboard.components.panel import chart_panel, download_callback, panel_con
 from dashboard.components.tables import secret_cell
 from dashboard.figures.bars import ranked_bars
 from dashboard.figures.coverage import coverage_map
+from dashboard.figures.objectives import filling_grid
 from dashboard.formatting import fr_value
 from dashboard.indicators.registry import period_key
 from dashboard.views import coverage_view as view
@@ -38,6 +39,10 @@ def layout(mois=None, **_other) -> html.Div:
         html.H2("Les territoires et leur ALI", className="h4 mt-4"),
         html.Div(id="ali-cards", className="mb-3"),
         chart_panel("ali-table", height=440),
+        html.H2("Remplissage des places au fil des mois", className="h4 mt-4"),
+        html.P("Personnes suivies en fin de mois rapportées aux places que prévoit la convention de l'ALI pour "
+               "l'année : 100 % quand les places sont toutes occupées.", className="small text-muted"),
+        chart_panel("ali-filling", height=460),
         dcc.Store(id="ali-state"),
         dcc.Store(id="ali-profile-path", data=dash.get_relative_path("/territoire/")),
         html.Div(id="ali-goto", hidden=True),
@@ -55,7 +60,7 @@ def _territory_link(territory: view.Territory) -> dcc.Link:
     return dcc.Link(territory.name, href=dash.get_relative_path(f"/territoire/{territory.code}"))
 
 
-def _ali_card(territory: view.Territory) -> dbc.Card:
+def _ali_card(territory: view.Territory, year: int | None) -> dbc.Card:
     ali = territory.ali
     members = html.Ul([html.Li(m) for m in ali["members"]], className="mb-0 ps-3") if ali["members"] \
         else view.NO_MEMBER
@@ -71,7 +76,21 @@ def _ali_card(territory: view.Territory) -> dbc.Card:
         html.Dl([part for label, value in facts
                  for part in (html.Dt(label, className="col-6 fw-semibold"), html.Dd(value, className="col-6 mb-1"))],
                 className="row small mb-0"),
+        _objectives(territory, year),
     ]), class_name="h-100 ali-card")
+
+
+def _objectives(territory: view.Territory, year: int | None) -> html.Div:
+    """Actual against objective: each pair on one line, with its gap."""
+    goals = territory.objectives
+    if year is None or all(v is None for v in goals.values()):
+        return html.P("Aucun objectif de convention importé pour cette année.", className="small text-muted mt-2 mb-0")
+    lines = []
+    for label, actual, objective, gap in view.objective_lines(territory):
+        lines.append(html.Li([html.Span(label, className="fw-semibold"), " : ", actual, f" (objectif {objective})",
+                              *([" — ", html.Span(gap, className="ali-gap")] if gap else [])]))
+    return html.Div([html.P(f"Objectifs {year}", className="small fw-semibold mt-2 mb-1"),
+                     html.Ul(lines, className="small mb-0 ps-3 ali-objectives")])
 
 
 def _uncovered_card(coverage: view.Coverage) -> dbc.Card:
@@ -86,7 +105,8 @@ def _uncovered_card(coverage: view.Coverage) -> dbc.Card:
 
 
 def _cards(coverage: view.Coverage) -> dbc.Row:
-    cards = [_ali_card(t) for t in coverage.covered] + [_uncovered_card(coverage)]
+    year = view.objectives_year(coverage)
+    cards = [_ali_card(t, year) for t in coverage.covered] + [_uncovered_card(coverage)]
     return dbc.Row([dbc.Col(card, md=6, xl=4) for card in cards], class_name="g-3")
 
 
@@ -98,7 +118,8 @@ def _summary(coverage: view.Coverage) -> str:
             f"{uncovered} non couvert{'s' * (uncovered > 1)} — {coverage.period_label}")
 
 
-@callback(*panel_outputs("ali-map"), *panel_outputs("ali-table"), Output("ali-cards", "children"),
+@callback(*panel_outputs("ali-map"), *panel_outputs("ali-table"), *panel_outputs("ali-filling"),
+          Output("ali-cards", "children"),
           Output("ali-summary", "children"), Output("ali-state", "data"), Input("ali-month", "value"))
 def show(month):
     coverage = view.resolve(month)
@@ -109,13 +130,16 @@ def show(month):
     ranked = view.bars_inputs(coverage)
     bars = ranked_bars(ranked["names"], ranked["values"], ranked["secret"], unit="%", decimals=ranked["decimals"],
                        reference=ranked["reference"])
+    filling, grid = view.filling_history(coverage)
     state = {"mois": period_key(*coverage.period) if coverage.period else None}
     return (*panel_content(view.map_chart(coverage), figure), *panel_content(view.table_chart(coverage), bars),
+            *panel_content(filling, filling_grid(grid["names"], grid["months"], grid["cells"], grid["texts"])),
             _cards(coverage), _summary(coverage), state)
 
 
 download_callback("ali-map", lambda month: view.map_chart(view.resolve(month)), State("ali-month", "value"))
 download_callback("ali-table", lambda month: view.table_chart(view.resolve(month)), State("ali-month", "value"))
+download_callback("ali-filling", lambda month: view.filling_history(view.resolve(month))[0], State("ali-month", "value"))
 # In the browser: the URL follows the month; a click on a territory opens its profile.
 clientside_callback(ClientsideFunction("observatoire", "replaceQuery"), Output("ali-url-sink", "children"),
                     Input("ali-state", "data"))

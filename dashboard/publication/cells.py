@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from dashboard.indicators.registry import DERIVED_BY_CODE
+from dashboard.indicators.registry import DERIVED_BY_CODE, NOT_ADDITIVE
 from dashboard.store.models import Figure, Geography, ImportRecord, Territory, TerritoryLink
 
 # The levels of the sums that secondary secrecy protects together, finest first.
@@ -146,7 +146,7 @@ def _aggregated(own: pd.DataFrame, geo: Geo, level: str, child_level: str) -> pd
     circonscriptions (ALI activity), a circonscription without figures has no ALI and adds
     nothing. An indicator and period with no known child value gives no row (nothing to sum)."""
     links = geo.links[(geo.links["parent_level"] == level) & (geo.links["child_level"] == child_level)]
-    parts = own[own["level"] == child_level]
+    parts = own[(own["level"] == child_level) & ~own["indicator"].isin(NOT_ADDITIVE)]
     if links.empty or parts.empty:
         return pd.DataFrame()
     known_rows = parts[parts["value"].notna()]

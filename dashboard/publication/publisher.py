@@ -100,20 +100,31 @@ def publish(conn: Connection, touched: Iterable[tuple[str, str, dt.date]] | None
     else:
         for indicator, period_type, period_start in touched:
             wanted.setdefault(unit_of(indicator), set()).add((period_type, C.as_date(period_start)))
-        for spec in DERIVED:
+        for spec in DERIVED:  # in declaration order: a ratio may build on a yearly sum declared before it
             if spec.parts:
+                continue
+            name = f"ratio:{spec.code}"
+            if spec.yearly_sum_of:
+                source = unit_of(spec.yearly_sum_of)
+                if source in wanted:
+                    _want(wanted, name, None if wanted[source] is None else {_year(p) for p in wanted[source]})
                 continue
             num, den = unit_of(spec.numerator), unit_of(spec.denominator)
             if den in wanted:  # the nearest denominator of any period may have changed
-                wanted[f"ratio:{spec.code}"] = None
+                wanted[name] = None
             elif num in wanted:
-                wanted.setdefault(f"ratio:{spec.code}", set()).update(wanted[num] or set())
+                _want(wanted, name, wanted[num])
     written = {}
     ordered = [u for u in units() if u.name in wanted]
     for unit in [u for u in ordered if u.ratio is None] + [u for u in ordered if u.ratio is not None]:
         periods = wanted[unit.name]
         _clear(conn, unit, periods)
-        rows = _ratio_rows(conn, unit, periods) if unit.ratio else _family_rows(conn, unit, periods, geos, threshold)
+        if unit.ratio is None:
+            rows = _family_rows(conn, unit, periods, geos, threshold)
+        elif unit.ratio.yearly_sum_of:
+            rows = _yearly_rows(conn, unit, periods)
+        else:
+            rows = _ratio_rows(conn, unit, periods)
         if rows:
             _insert(conn, rows)
             conn.execute(PublishedPeriod.__table__.insert(), _catalogue(rows))
@@ -121,6 +132,18 @@ def publish(conn: Connection, touched: Iterable[tuple[str, str, dt.date]] | None
         written[unit.name] = len(rows)
     _bump(conn, "*", threshold)  # every import: the territories, ALIs and lists may have changed
     return written
+
+
+def _want(wanted: dict[str, set[Period] | None], unit: str, periods: set[Period] | None) -> None:
+    """Add periods to a unit's share of the work (None: all of them)."""
+    if periods is None or wanted.get(unit, set()) is None:
+        wanted[unit] = None
+    else:
+        wanted.setdefault(unit, set()).update(periods)
+
+
+def _year(period: Period) -> Period:
+    return ("year", period[1].replace(month=1, day=1))
 
 
 def publish_all(conn: Connection, threshold: int = DEFAULT_THRESHOLD) -> dict[str, int]:
@@ -386,6 +409,46 @@ def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> li
             data_date=_text(r.data_date), caveats=_text(r.caveats),
             series=ratio_series(_text(r.series), _text(r.d_series)),
             partial=_true(r.partial) or _true(r.d_partial)))
+    return rows
+
+
+# -- yearly sums ---------------------------------------------------------------------------
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+
+
+def _yearly_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> list[dict]:
+    """A calendar year's sum of the published months of a monthly indicator, territory by
+    territory: secret when one month is (so it says nothing the months do not); a year with
+    fewer than twelve months says which months it adds up."""
+    spec = unit.ratio
+    months = None
+    if periods is not None:
+        months = {("month", dt.date(start.year, m, 1)) for _, start in periods for m in range(1, 13)}
+    source = _published(conn, spec.yearly_sum_of, months)
+    if source.empty:
+        return []
+    source = source[source["period_type"] == "month"]
+    source = source.assign(year=[d.year for d in source["period_start"]])
+    rows = []
+    for (geography, level, code, year), group in source.groupby(["geography_code", "level", "code", "year"], sort=True):
+        secret = group["flag"].map(lambda f: isinstance(f, str)).any()
+        known = group["value"].notna().all()
+        first, last = min(group["period_start"]), max(group["period_start"])
+        span = None if len(group) == 12 else f"Cumul de {MONTHS[first.month - 1]} à {MONTHS[last.month - 1]} {year}."
+        caveats = [c for c in (span, *group["caveats"].dropna().unique()) if isinstance(c, str)]
+        head = group.iloc[-1]
+        rows.append(dict(
+            unit=unit.name, indicator_code=spec.code, geography_code=geography, level=level, code=code,
+            name=head["name"], period_type="year", period_start=dt.date(int(year), 1, 1),
+            value=float(group["value"].sum()) if known and not secret else None,
+            flag="secret" if secret else None, aggregated=bool(group["aggregated"].any()),
+            estimated=bool(group["estimated"].any()), home=bool(head["home"]),
+            import_id=int(group["import_id"].max()) if group["import_id"].notna().any() else None,
+            source=_text(head["source"]), quality="demo" if (group["quality"] == "demo").any() else _text(head["quality"]),
+            data_date=_text(head["data_date"]), caveats=" ".join(dict.fromkeys(caveats)) or None,
+            series=_text(head["series"]), partial=bool(group["partial"].map(_true).any())))
     return rows
 
 

@@ -8,14 +8,14 @@ the ALI, labelled as what it is."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dashboard.formatting import fr_date, fr_period
+from dashboard.formatting import fr_date, fr_number, fr_period, fr_value
 from dashboard.indicators.reader import published
-from dashboard.indicators.registry import decimals, period_key
-from dashboard.views.chart import Chart, provenance_of, shown
+from dashboard.indicators.registry import decimals, period_key, unit_of
+from dashboard.views.chart import SECRET, Chart, provenance_of, shown
 
 FOLLOWED, HOUSEHOLDS, RATE = "ali_file_active", "rsa_foyers", "ali_taux_couverture"
 LEVEL = "circonscription"
@@ -25,6 +25,20 @@ NO_MEMBER = "aucun membre publié"
 # The table's columns, and how the screen writes the numeric ones.
 FOLLOWED_COLUMN, HOUSEHOLDS_COLUMN, RATE_COLUMN = "Personnes suivies", "Foyers au RSA", "Taux de couverture"
 FORMATS = {FOLLOWED_COLUMN: ("personnes", 0), HOUSEHOLDS_COLUMN: ("foyers", 0), RATE_COLUMN: ("%", decimals(RATE))}
+# Actual against the objectives of the agreements (`ali_objectifs`): (column, indicator, period).
+# "year" is the calendar year of the month shown: its objectives, and its sums (to the latest
+# published month for the year in progress).
+FILLING = "ali_taux_remplissage"
+OBJECTIVES = [
+    ("Places (objectif)", "ali_objectif_places", "year"),
+    ("Taux de remplissage", FILLING, "month"),
+    ("Personnes à accompagner (objectif annuel)", "ali_objectif_orientations", "year"),
+    ("Entrées de l'année (cumul)", "ali_entrees_annee", "year"),
+    ("Réalisation de l'objectif d'entrées", "ali_realisation_orientations", "year"),
+    ("Part visée de sorties vers l'emploi durable", "ali_objectif_part_emploi_durable", "year"),
+    ("Part des sorties vers l'emploi durable dans l'année", "ali_part_sorties_emploi_durable_annee", "year"),
+]
+FORMATS.update({column: (unit_of(indicator), decimals(indicator)) for column, indicator, _ in OBJECTIVES})
 
 
 @dataclass
@@ -37,6 +51,8 @@ class Territory:
     households: object
     rate: object
     source: str = ""  # where the rate comes from (the map's hover says it)
+    # Actual against objective, by OBJECTIVES column: a number, "s" or None.
+    objectives: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -136,6 +152,7 @@ def resolve(month) -> Coverage:
     places = published.territories(geography, LEVEL)
     frames = {i: (published.values(i, LEVEL, *period, geography) if period else published.empty_values()).set_index("code")
               for i in (FOLLOWED, HOUSEHOLDS, RATE)}
+    objectives = _objective_frames(period)
     serving = _serving(alis, period[1] if period else dt.date.today())
     firsts = first_months(list(serving))
 
@@ -149,18 +166,81 @@ def resolve(month) -> Coverage:
         facts = _ali_facts(ali, firsts.get(code)) if ali is not None else None
         # No ALI: no one is followed here, and no rate is computed (a figure sent by mistake is not shown).
         source = frames[RATE]["source"].get(code) if ali is not None else None
+        goals = {column: _cell(objectives[indicator], code) for column, indicator, _ in OBJECTIVES} if ali else {}
         territories.append(Territory(code, name, facts, cell(FOLLOWED, code) if ali is not None else None,
                                      cell(HOUSEHOLDS, code), cell(RATE, code) if ali is not None else None,
-                                     source if isinstance(source, str) else ""))
+                                     source if isinstance(source, str) else "", goals))
     department = published.values(RATE, "departement", *period, geography) if period else published.empty_values()
     reference = None
     if not department.empty:
         row = department.iloc[0]
         reference = (row["name"], shown(row["value"], row["flag"]))
-    provenance = provenance_of(*(f.reset_index() for f in frames.values()), department, alis)
+    provenance = provenance_of(*(f.reset_index() for f in frames.values()),
+                               *(f.reset_index() for f in objectives.values()), department, alis)
     # Covered territories first, in ALI order; then the others by name.
     territories.sort(key=lambda t: (t.ali is None, t.ali["code"] if t.ali else t.name))
     return Coverage(period, geography, territories, reference, provenance)
+
+
+def _objective_frames(period) -> dict[str, pd.DataFrame]:
+    """Each objective indicator at the circonscriptions, for the month or for its year, by code."""
+    out = {}
+    for _, indicator, span in OBJECTIVES:
+        if period is None:
+            out[indicator] = published.empty_values().set_index("code")
+            continue
+        at = period if span == "month" else ("year", period[1].replace(month=1))
+        geography = published.geography_of(indicator, *at)
+        frame = published.values(indicator, LEVEL, *at, geography) if geography else published.empty_values()
+        out[indicator] = frame.set_index("code")
+    return out
+
+
+def _cell(frame: pd.DataFrame, code: str):
+    return shown(frame.at[code, "value"], frame.at[code, "flag"]) if code in frame.index else None
+
+
+# (label, actual column, objective column, how the gap reads): the card's lines.
+OBJECTIVE_LINES = [
+    ("Remplissage", FOLLOWED_COLUMN, "Places (objectif)", "Taux de remplissage"),
+    ("Entrées de l'année", "Entrées de l'année (cumul)", "Personnes à accompagner (objectif annuel)",
+     "Réalisation de l'objectif d'entrées"),
+    ("Sorties vers l'emploi durable", "Part des sorties vers l'emploi durable dans l'année",
+     "Part visée de sorties vers l'emploi durable", None),
+]
+
+
+def objective_lines(territory: Territory) -> list[tuple[str, str, str, str]]:
+    """Each objective as the card says it: label, actual, objective, and the gap (a share of the
+    objective, or a difference in points for a target share); secret parts say so."""
+    goals = {**territory.objectives, FOLLOWED_COLUMN: territory.followed}
+    out = []
+    for label, actual_column, objective_column, rate_column in OBJECTIVE_LINES:
+        actual = goals.get(actual_column)
+        objective = goals.get(objective_column)
+        if objective is None:
+            continue
+        gap = ""
+        if rate_column is not None:
+            rate = goals.get(rate_column)
+            gap = "secret statistique" if rate == SECRET else (
+                f"{fr_value(rate, '%', 1)} de l'objectif" if isinstance(rate, float) else "")
+        elif isinstance(actual, float) and isinstance(objective, float):
+            difference = actual - objective
+            sign = "+" if difference > 0 else "−" if difference < 0 else ""
+            gap = f"écart {sign}{fr_number(abs(difference), 1)} point{'s' * (abs(difference) >= 2)}"
+        out.append((label, _text(actual, actual_column), _text(objective, objective_column), gap))
+    return out
+
+
+def _text(value, column: str) -> str:
+    if value == SECRET:
+        return "secret statistique"
+    return "non publié" if value is None else fr_value(value, *FORMATS[column])
+
+
+def objectives_year(coverage: Coverage) -> int | None:
+    return coverage.period[1].year if coverage.period else None
 
 
 def _rate_shown(territory: Territory):
@@ -190,11 +270,13 @@ def table_chart(coverage: Coverage) -> Chart:
                      "Date de démarrage": ali.get("start", ""),
                      "Date d'inauguration": ali.get("inauguration", ""),
                      "Premier mois d'activité dans les données": ali.get("first_month", ""),
-                     FOLLOWED_COLUMN: t.followed, HOUSEHOLDS_COLUMN: t.households, RATE_COLUMN: _rate_shown(t)})
+                     FOLLOWED_COLUMN: t.followed, HOUSEHOLDS_COLUMN: t.households, RATE_COLUMN: _rate_shown(t),
+                     **{column: t.objectives.get(column) for column, _, _ in OBJECTIVES}})
     table = pd.DataFrame(rows, columns=["Code", "Territoire", "ALI", "Porteur", "Membres du consortium",
                                         "Date de démarrage", "Date d'inauguration",
                                         "Premier mois d'activité dans les données",
-                                        FOLLOWED_COLUMN, HOUSEHOLDS_COLUMN, RATE_COLUMN])
+                                        FOLLOWED_COLUMN, HOUSEHOLDS_COLUMN, RATE_COLUMN,
+                                        *(column for column, _, _ in OBJECTIVES)])
     return Chart(f"Couverture de chaque territoire ALI — circonscriptions, {coverage.period_label}", table,
                  formats=FORMATS, name=f"couverture_ali_{_key(coverage)}", **coverage.provenance)
 
@@ -239,3 +321,39 @@ def bars_inputs(coverage: Coverage) -> dict:
 
 def _key(coverage: Coverage) -> str:
     return period_key(*coverage.period) if coverage.period else "sans-periode"
+
+
+FILLING_MONTHS = 24
+
+
+def filling_history(coverage: Coverage) -> tuple[Chart, dict]:
+    """Each ALI's filling rate over the FILLING_MONTHS months up to the month shown: the grid's
+    inputs and its table (one row per ALI and month, as the grid shows it)."""
+    alis = {t.code: t.ali["code"] for t in coverage.covered}
+    names = {t.code: t.name for t in coverage.covered}
+    shown_months = [p for p in months() if coverage.period and p[1] <= coverage.period[1]][-FILLING_MONTHS:]
+    series = published.series_values(FILLING, (LEVEL,))
+    series = series[series["code"].isin(alis) & series["period_start"].isin([m[1] for m in shown_months])]
+    by_cell = {(c, d): shown(v, f) for c, d, v, f in zip(series["code"], series["period_start"], series["value"],
+                                                          series["flag"])}
+    unit, places = FORMATS["Taux de remplissage"]
+    rows, cells, texts = [], [], []
+    for code in alis:
+        line = [by_cell.get((code, m[1])) for m in shown_months]
+        cells.append(line)
+        texts.append([_said(c, unit, places) for c in line])
+        rows += [{"Territoire": names[code], "ALI": alis[code], "Mois": fr_period(*m), "Taux de remplissage": c}
+                 for m, c in zip(shown_months, line)]
+    table = pd.DataFrame(rows, columns=["Territoire", "ALI", "Mois", "Taux de remplissage"])
+    span = f"{fr_period(*shown_months[0])} à {fr_period(*shown_months[-1])}" if shown_months else "aucun mois"
+    chart = Chart(f"Taux de remplissage des places de chaque ALI, {span}", table,
+                  formats={"Taux de remplissage": (unit, places)}, name=f"remplissage_ali_{_key(coverage)}",
+                  **provenance_of(series))
+    return chart, {"names": [names[c] for c in alis], "months": [fr_period(*m) for m in shown_months],
+                   "cells": cells, "texts": texts}
+
+
+def _said(cell, unit: str, places: int) -> str:
+    if cell == SECRET:
+        return "secret statistique"
+    return "pas de chiffre (objectif ou activité absents)" if cell is None else fr_value(cell, unit, places)

@@ -39,6 +39,7 @@ MERGED = {"93059": "93066"}
 ALLOCATAIRES_FILE = "allocataires_demo_2021-01_2026-10.csv"
 ACTIVITE_FILE = "ali_activite_demo.xlsx"
 COHORTES_FILE = "ali_cohortes_demo.csv"
+OBJECTIFS_FILE = "ali_objectifs_demo.csv"
 
 # --- CAF scale -------------------------------------------------------------------------------
 # The IRIS sum of Dec 2020 (82 655 households, 36 communes) under-counts the caseload (domiciled
@@ -370,6 +371,40 @@ def write_cohortes(path: Path, rows: list[dict]) -> None:
     path.write_bytes(text.getvalue().encode("utf-8-sig"))
 
 
+# --- objectives of the agreements (demo: no per-ALI objective is published) ----------------------
+# Drawn from their own generator so that the other demo files stay byte-identical. Places are the
+# simulated capacity times a demo factor (some ALIs then fill well under their places), three
+# quarters of it in the opening year; people to take in a year about the capacity; a target
+# share of exits to durable employment between 15 and 25 %.
+OBJECTIFS_SEED = SEED + 1
+OBJECTIFS_YEARS = (2023, 2024, 2025, 2026)
+OBJECTIFS_HEADER = ["Année", "Code ALI", "Places d'accompagnement", "Personnes à accompagner dans l'année",
+                    "Part visée des sorties vers l'emploi durable (%)"]
+
+
+def objectif_rows(alis: dict) -> list[list[str]]:
+    rng = np.random.default_rng(OBJECTIFS_SEED)
+    rows = []
+    for code in sorted(alis):
+        capacity = alis[code]["capacity"]
+        places_factor, people_factor = rng.uniform(0.95, 1.6), rng.uniform(0.9, 1.2)
+        share = int(rng.integers(15, 26))
+        for year in OBJECTIFS_YEARS:
+            opening = 0.75 if year == alis[code]["start"][0] else 1.0
+            rows.append([str(year), code, fr_int(int(round(capacity * places_factor * opening, -1))),
+                         fr_int(int(round(capacity * people_factor * opening, -1))), f"{share},0"])
+    return rows
+
+
+def write_objectifs(path: Path, rows: list[list[str]]) -> None:
+    """As a partner's office file: semicolons, decimal commas, a BOM."""
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(OBJECTIFS_HEADER)
+    writer.writerows(rows)
+    path.write_bytes(text.getvalue().encode("utf-8-sig"))
+
+
 # --- entry point -------------------------------------------------------------------------------------
 def build() -> dict:
     """All demo data in memory (deterministic: one generator, draws in a fixed order)."""
@@ -378,17 +413,18 @@ def build() -> dict:
     series = allocataires_series(ref, rng)
     alis = simulate_alis(ref, series, rng)
     return {"ref": ref, "series": series, "allocataires": allocataires_rows(ref, series), "alis": alis,
-            "cohortes": cohort_rows(alis)}
+            "cohortes": cohort_rows(alis), "objectifs": objectif_rows(alis)}
 
 
 def generate(out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = build()
-    paths = [out_dir / ALLOCATAIRES_FILE, out_dir / ACTIVITE_FILE, out_dir / COHORTES_FILE]
+    paths = [out_dir / ALLOCATAIRES_FILE, out_dir / ACTIVITE_FILE, out_dir / COHORTES_FILE, out_dir / OBJECTIFS_FILE]
     write_allocataires(paths[0], data["allocataires"])
     write_activite(paths[1], data["alis"])
     write_cohortes(paths[2], data["cohortes"])
+    write_objectifs(paths[3], data["objectifs"])
     return paths
 
 

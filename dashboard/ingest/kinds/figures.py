@@ -54,6 +54,8 @@ class FigureKind(Kind):
     month_of_year = 1
     # Columns that, with territory and period, identify a row (e.g. a cohort's horizon).
     key_columns: tuple[str, ...] = ()
+    # Years ahead of today a period may be (objectives are set in advance; figures are not).
+    years_ahead = 0
 
     # -- hooks -----------------------------------------------------------------------------
     def to_period(self, value: Any) -> dt.date | None:
@@ -130,7 +132,10 @@ class FigureKind(Kind):
     def _check_periods(self, ctx: Context, body: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
         """Rows whose period is over and not before the series starts; problems for the others."""
         problems = []
-        rules = [(lambda d: self.period_end(d) > ctx.today, "une période terminée (pas dans le futur)"),
+        latest = add_months(ctx.today, 12 * self.years_ahead)
+        future = ("une période terminée (pas dans le futur)" if not self.years_ahead else
+                  f"une année au plus tard {latest.year} (objectifs fixés jusqu'à {self.years_ahead} ans à l'avance)")
+        rules = [(lambda d: self.period_end(d) > latest, future),
                  (lambda d: d < self.series_start, f"une période à partir de {self.series_start:%m/%Y}")]
         broken = pd.Series(False, index=body.index)
         for rule, expected in rules:
