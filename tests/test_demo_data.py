@@ -37,7 +37,7 @@ def load_generator():
 
 
 gen = load_generator()
-FILES = [gen.ALLOCATAIRES_FILE, gen.ACTIVITE_FILE, gen.COHORTES_FILE]
+FILES = [gen.ALLOCATAIRES_FILE, gen.ACTIVITE_FILE, gen.COHORTES_FILE, gen.OBJECTIFS_FILE]
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -134,6 +134,18 @@ def test_generating_twice_is_byte_identical(generated, tmp_path):
         assert (tmp_path / name).read_bytes() == (generated / name).read_bytes()
 
 
+def test_objectives_are_an_office_file_of_every_ali_and_year(generated):
+    data = (generated / gen.OBJECTIFS_FILE).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == data.count(b"\n")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert list(rows[0]) == gen.OBJECTIFS_HEADER
+    assert {(r["Année"], r["Code ALI"]) for r in rows} == {
+        (str(y), f"ALI-2022-{i:02d}") for y in gen.OBJECTIFS_YEARS for i in range(1, 14)}
+    for r in rows:
+        assert re.fullmatch(r"(1[5-9]|2[0-5]),0", r["Part visée des sorties vers l'emploi durable (%)"])
+        assert int(r["Places d'accompagnement"].replace("\u00a0", "")) % 10 == 0
+
+
 def test_manifest_lists_the_demo_files_as_demo():
     import tomllib
 
@@ -141,7 +153,8 @@ def test_manifest_lists_the_demo_files_as_demo():
     assert [(e["file"], e["kind"]) for e in entries] == [
         (f"data/demo/{gen.ALLOCATAIRES_FILE}", "allocataires"),
         (f"data/demo/{gen.ACTIVITE_FILE}", "ali_activite"),
-        (f"data/demo/{gen.COHORTES_FILE}", "ali_cohortes")]
+        (f"data/demo/{gen.COHORTES_FILE}", "ali_cohortes"),
+        (f"data/demo/{gen.OBJECTIFS_FILE}", "ali_objectifs")]
     for e in entries:
         assert e["source"] == "données de démonstration" and e["quality"] == "demo"
         assert e["licence"] == "Licence Ouverte / Etalab 2.0 (données fictives)"
@@ -297,5 +310,6 @@ def test_demo_files_import_cleanly(loaded_store):
     with session_scope(engine) as session:
         records = session.scalars(select(ImportRecord).where(ImportRecord.id.in_(ids)).order_by(ImportRecord.id)).all()
         assert [(r.kind, r.quality, r.source) for r in records] == [
-            (k, "demo", "données de démonstration") for k in ("allocataires", "ali_activite", "ali_cohortes")]
-        assert [r.row_count for r in records] == [2778, 585, 312]
+            (k, "demo", "données de démonstration") for k in ("allocataires", "ali_activite", "ali_cohortes",
+                                                               "ali_objectifs")]
+        assert [r.row_count for r in records] == [2778, 585, 312, 52]

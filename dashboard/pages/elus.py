@@ -50,7 +50,7 @@ def show(code, month):
         html.P(h.label, className="elus-label mb-1"),
         html.P(h.value, className="elus-value mb-0"),
         html.P([h.change, " ", demo_badge() if h.demo else None], className="elus-change mb-0"),
-    ]), class_name="mb-2") for h in view.headlines(territory, period)]
+    ]), class_name="mb-2") for h in _with_objective(territory, period)]
     shown = map_view.resolve(view.MAP_INDICATOR, view.MAP_LEVEL, _index_of(period))
     figure = choropleth(published.geojson(shown.geography, shown.level), shown.frame,
                         title=f"{shown.label} — {shown.period_label}", unit=shown.unit,
@@ -61,6 +61,11 @@ def show(code, month):
     subtitle = f"{territory['name']} — {shown.period_label}"
     return (subtitle, cards, figure, source_note(shown.sources, caveats=shown.caveats, demo=shown.demo),
             map_legend(legend(figure.data[0].to_plotly_json())))
+
+
+def _with_objective(territory: dict, period) -> list:
+    goal = view.objective(territory, period)
+    return view.headlines(territory, period) + ([goal] if goal else [])
 
 
 def _index_of(period) -> int:

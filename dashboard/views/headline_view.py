@@ -59,6 +59,36 @@ def known_territory(code) -> dict | None:
     return published.find_territory(chosen) if chosen else None
 
 
+# Actual against objective: the département against the places target it published (real), an
+# ALI territory against the places of its agreement (demo until real agreements are imported).
+OBJECTIVE = {"departement": ("programme_objectif_places", "ali_part_objectif_departement", "objectif publié"),
+             "circonscription": ("ali_objectif_places", "ali_taux_remplissage", "convention de l'ALI")}
+
+
+def objective(territory: dict, period: tuple[str, dt.date]) -> Headline | None:
+    """People followed by the ALIs against the places aimed at: the objective of the month's
+    year, else the next one published (the département's target is for 2026); None without one."""
+    spec = OBJECTIVE.get(territory["level"])
+    if spec is None:
+        return None
+    places_code, rate_code, said = spec
+    years = [p for p in published.periods(places_code) if p[0] == "year"]
+    year = next((p for p in years if p[1].year == period[1].year), None) or \
+        next((p for p in years if p[1].year > period[1].year), None)
+    if year is None:
+        return None
+    places, _, places_demo, _ = _value(places_code, territory, year)
+    if places is None:
+        return None
+    followed, followed_secret, followed_demo, _ = _value("ali_file_active", territory, period)
+    rate, rate_secret, _, _ = _value(rate_code, territory, period)
+    value = "s" if followed_secret else fr_value(followed, "personnes") if followed is not None else "non disponible"
+    target = f"{fr_value(places, 'places')} visées en {year[1].year} ({said})"
+    share = (" — s" if rate_secret else f" — {fr_value(rate, '%', 1)} de l'objectif" if rate is not None else "")
+    return Headline(rate_code, "Personnes suivies par les ALI, pour l'objectif de places", value, target + share,
+                    fr_period(*period), followed_demo or places_demo)
+
+
 def _value(indicator: str, territory: dict, period: tuple[str, dt.date]) -> tuple[float | None, bool, bool, str | None]:
     """(value, secret, demo, series) of one indicator for the territory, on the geography of the period."""
     geography = published.geography_of(indicator, *period)
