@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     sent = sub.add_parser("transmissions", help="who sent which month and when, against data/reference/transmissions.toml")
     sent.add_argument("--csv", action="store_true", help="CSV (;) on standard output")
     sent.add_argument("--manquants", action="store_true", help="only the months missing (the « relances »)")
+    sub.add_parser("alertes", help="the internal home page's alerts, newest first (late or missing files, "
+                                   "quality warnings, ALIs under their objective)")
     trail = sub.add_parser("audit", help="the audit trail: sign-ins, imports, rollbacks, account changes")
     trail.add_argument("--since", type=lambda d: dt.datetime.fromisoformat(d), default=None, help="YYYY-MM-DD")
     trail.add_argument("--csv", action="store_true", help="CSV (;) on standard output")
@@ -275,6 +277,18 @@ def audit_(settings: Settings, args) -> int:
     return 0
 
 
+def alertes(settings: Settings, args) -> int:
+    from dashboard import alerts
+    from dashboard.store import make_engine
+
+    found = alerts.alerts(make_engine(settings.database_url))
+    for alert in found:
+        print(alerts.describe(alert))
+    if not found:
+        print("Aucune alerte.")
+    return 0
+
+
 def redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -282,7 +296,7 @@ def redact(url: str) -> str:
 
 
 COMMANDS = {"init": init, "serve": serve, "publish": publish, "import": import_, "imports": imports, "users": users,
-            "audit": audit_, "transmissions": transmissions_}
+            "audit": audit_, "transmissions": transmissions_, "alertes": alertes}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -76,3 +76,37 @@ def test_the_page_draws_the_grid_and_filters_it(dash_duo, settings, foreign_requ
     dash_duo.wait_for_contains_text("#transmissions-relances-title", "0 mois à réclamer", timeout=10)
     assert dash_duo.get_logs() == []
     assert foreign_requests() == []
+
+
+def test_each_received_cell_carries_its_import(client, settings):
+    """A cell's hover text and the number of the import that brought the month (a click opens it)."""
+    from dashboard import transmissions
+
+    answer = draw(client, "ali_activite", "ALI-2022-05")
+    heatmap = answer["transmissions-grid-graph"]["figure"]["data"][0]
+    grid = transmissions.grid(make_engine(settings.database_url))
+    expected = grid[grid["partenaire"] == "ALI-2022-05"].tail(12)
+    assert [cell[1] for cell in heatmap["customdata"][0]] == [None if n != n else int(n) for n in expected["import"]]
+    assert any(cell[1] for cell in heatmap["customdata"][0])
+    assert [cell[0] for cell in heatmap["customdata"][0]] == list(expected["statut"])
+
+
+@pytest.mark.browser
+def test_a_click_on_a_received_month_opens_its_import(dash_duo, settings, foreign_requests):
+    from dash.testing.wait import until
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    dash_duo.start_server(create_app(settings))
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/transmissions")
+    cells = dash_duo.wait_for_element("#transmissions-grid-graph .nsewdrag", timeout=15)
+    dash_duo.wait_for_element("#transmissions-grid-graph .heatmaplayer", timeout=15)
+    # the second row, three months before the last (the last, begun, is still "attendu"; plotly's
+    # toolbar lies over the top right corner): a month received with the demo activity file
+    width, height = cells.size["width"], cells.size["height"]
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", cells)
+    ActionChains(dash_duo.driver).move_to_element_with_offset(
+        cells, int(width / 2 - 2.5 * width / 12), int(-height / 2 + 1.5 * height / 14)).pause(0.3).click().perform()
+    until(lambda: "/imports?import=" in dash_duo.driver.current_url, timeout=10)
+    assert dash_duo.driver.current_url.split("import=")[1].isdigit()
+    assert dash_duo.get_logs() == []
+    assert foreign_requests() == []

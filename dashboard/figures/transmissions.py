@@ -11,14 +11,19 @@ COLOURS = {"à l'heure": "#2c7bb6", "corrigé": "#7fb3d5", "en retard": "#fdae61
 
 
 def status_grid(partners: list[str], months: list[str], statuses: list[list[str]],
-                texts: list[list[str]]) -> go.Figure:
+                texts: list[list[str]], imports: list[list[int | None]] | None = None) -> go.Figure:
+    """Each cell carries its text and the number of the import that brought the month (None for
+    none): a click opens that import (the page's clientside callback)."""
     order = list(COLOURS)
+    imports = imports or [[None] * len(row) for row in texts]
+    custom = [[[text, number] for text, number in zip(row_texts, row_imports)]
+              for row_texts, row_imports in zip(texts, imports)]
     z = [[order.index(s) if s in order else None for s in row] for row in statuses]
     n = len(order)
     scale = [[edge / n, COLOURS[status]] for i, status in enumerate(order) for edge in (i, i + 1)]
     figure = go.Figure(go.Heatmap(
         z=z, x=months, y=partners, zmin=0, zmax=n, colorscale=scale, showscale=False, xgap=2, ygap=2,
-        customdata=texts, hovertemplate="%{y}<br>%{x} : %{customdata}<extra></extra>"))
+        customdata=custom, hovertemplate="%{y}<br>%{x} : %{customdata[0]}<extra></extra>"))
     for status, colour in COLOURS.items():  # the legend: one empty trace per status
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=status,
                                     marker={"color": colour, "size": 12, "symbol": "square"}))

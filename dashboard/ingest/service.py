@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import flask
 import pandas as pd
 from sqlalchemy import Engine, select
 
@@ -141,6 +142,16 @@ def transmissions_grid() -> pd.DataFrame:
     from dashboard import transmissions
 
     return transmissions.grid(_state["engine"])
+
+
+def alerts() -> list | None:
+    """The internal home page's alerts (`dashboard.alerts`); None in the public app, whose
+    store access cannot read the import log (the internal app's store is a Flask extension)."""
+    from dashboard import alerts as found
+    from dashboard.auth import EXTENSION
+
+    engine = flask.current_app.extensions.get(EXTENSION) if flask.has_app_context() else None
+    return None if engine is None else found.alerts(engine)
 
 
 def audit_trail() -> pd.DataFrame:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from dashboard.components.map_frame import map_frame, map_legend
 from dashboard.components.provenance import demo_badge
 from dashboard.figures.maps import choropleth, legend
 from dashboard.formatting import fr_date, fr_period
 from dashboard.indicators.reader import published
+from dashboard.ingest import service
 from dashboard.indicators.registry import decimals
 from dashboard.views import headline_view, map_view
 
@@ -37,6 +38,7 @@ def layout(**_query) -> html.Div:
         html.P("Où vivent les allocataires du RSA, quels services d'insertion les accompagnent, et ce qu'ils "
                "deviennent.", className="lead"),
         _headline(territory, period) if territory and period else html.P("Aucun chiffre publié pour l'instant."),
+        *_alerts(service.alerts()),
         html.H2("Par où commencer", className="h4 mt-4"),
         dbc.Row([dbc.Col(door, md=4) for door in _doors()], class_name="g-3 mb-3", id="accueil-entrees"),
     ])
@@ -63,6 +65,36 @@ def _headline(territory: dict, period) -> dbc.Row:
                  dbc.Row(cards, class_name="g-2", id="accueil-chiffres"), _dates(period)], lg=6),
         dbc.Col(frame, lg=6, class_name="accueil-carte"),
     ], class_name="g-4")
+
+
+ALERT_KINDS = {"transmission": ("Transmission", "warning"), "qualité": ("Qualité", "info"),
+               "objectif": ("Objectif", "danger")}
+ALERTS_SHOWN = 8
+
+
+def _alerts(found: list | None) -> list:
+    """Internal app only: the alerts, newest first; the first ALERTS_SHOWN, the others folded."""
+    if found is None:
+        return []
+    if not found:
+        return [html.H2("Alertes", className="h4 mt-4"), html.P("Aucune alerte.", id="accueil-alertes")]
+
+    def item(alert):
+        label, colour = ALERT_KINDS[alert.kind]
+        return html.Li([html.Span(fr_date(alert.day), className="text-muted me-2"),
+                        dbc.Badge(label, color=colour, text_color="dark" if colour in ("warning", "info") else None,
+                                  class_name="me-2"),
+                        dcc.Link(alert.text, href=dash.get_relative_path(alert.href))],
+                       className=f"mb-1 alerte alerte-{'qualite' if alert.kind == 'qualité' else alert.kind}")
+    first, rest = found[:ALERTS_SHOWN], found[ALERTS_SHOWN:]
+    counts = {k: sum(a.kind == k for a in found) for k in ALERT_KINDS}
+    summary = " · ".join(f"{ALERT_KINDS[k][0]} : {n}" for k, n in counts.items() if n)
+    return [html.H2(f"Alertes ({len(found)})", className="h4 mt-4"),
+            html.P(summary, className="small text-muted mb-2"),
+            html.Ul([item(a) for a in first], className="list-unstyled small mb-1", id="accueil-alertes"),
+            html.Details([html.Summary(f"{len(rest)} autres alertes"),
+                          html.Ul([item(a) for a in rest], className="list-unstyled small mt-2")],
+                         id="accueil-alertes-suite") if rest else None]
 
 
 def _dates(period) -> html.P:

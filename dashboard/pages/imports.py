@@ -24,11 +24,11 @@ from dashboard.store.models import COVERAGES, QUALITIES
 dash.register_page(__name__, path="/imports", name="Imports", order=9, title="Observatoire — Imports",
                    namespace="import")
 
-PARTNER_KINDS = ["allocataires", "ali_activite", "ali_cohortes", "structures", "territoires", "qpv"]
+PARTNER_KINDS = ["allocataires", "ali_activite", "ali_cohortes", "ali_objectifs", "structures", "territoires", "qpv"]
 STATUS = {"applied": "appliqué", "rolled_back": "annulé"}
 
 
-def layout(**_query):
+def layout(**query):
     if not has_right("import"):
         return html.Div([
             html.H1("Imports", className="h2"),
@@ -54,8 +54,13 @@ def layout(**_query):
         *([html.P(html.A("Journal d'audit (administrateurs)", href=dash.get_relative_path("/journal"),
                          id="imports-journal-link"))] if has_right("admin") else []),
         html.Div(id="import-message"),
-        html.Div(_history(), id="import-history"),
+        html.Div(_history(_chosen(query.get("import"))), id="import-history"),
     ])
+
+
+def _chosen(number) -> int | None:
+    """The import a link names (`?import=12`, from the Transmissions grid), if it is a number."""
+    return int(number) if isinstance(number, str) and number.isdigit() else None
 
 
 def _form():
@@ -100,9 +105,9 @@ def _templates():
     return dbc.Card(dbc.CardBody([html.H2("Modèles de fichiers", className="h5"), html.Ul(links, className="mb-0")]))
 
 
-def _history():
+def _history(chosen: int | None = None):
     frame = service.history()
-    rows = [html.Tr([
+    rows = [html.Tr(className="table-warning import-chosen" if r.id == chosen else None, children=[
         html.Td(r.id), html.Td(f"{r.imported_at:%d/%m/%Y %H:%M}"), html.Td(KINDS[r.kind].label if r.kind in KINDS
                                                                             else r.kind),
         html.Td(r.file_name), html.Td(fr_number(r.row_count), className="text-end"), html.Td(r.imported_by),
@@ -113,6 +118,8 @@ def _history():
             message=f"Annuler l'import n° {r.id} ({r.file_name}) ? Les chiffres qu'il avait remplacés "
                     "seront rétablis.") if r.status == "applied" else None),
     ]) for r in frame.itertuples()]
+    if chosen is not None and chosen in set(frame["id"]):  # the linked import first, then the whole log
+        rows.sort(key=lambda row: "import-chosen" not in (row.className or ""))
     head = ["N°", "Date", "Type", "Fichier", "Lignes", "Par", "Fiabilité", "État", ""]
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
                      size="sm", striped=True, responsive=True, id="import-history-table")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.components.controls import select
 from dashboard.components.panel import chart_panel, download_callback, panel_content, panel_outputs
@@ -28,8 +28,12 @@ def layout(**_query) -> html.Div:
             dbc.Col([dbc.Label("Partenaire", html_for="transmissions-partner"),
                      select("transmissions-partner", options=view.partner_options(""), value="")], lg=5),
         ], class_name="g-3 mb-3"),
+        html.P("Un clic sur un mois reçu ouvre son import.", className="small text-muted mb-1"),
         chart_panel("transmissions-grid", height=520),
         chart_panel("transmissions-relances", height=160, table_open=True),
+        dcc.Store(id="transmissions-imports-path",
+                  data={"path": dash.get_relative_path("/imports"), "graph": "transmissions-grid-graph"}),
+        html.Div(id="transmissions-goto", hidden=True),
     ])
 
 
@@ -44,7 +48,7 @@ def partners_of(kind, partner):
 def draw(kind, partner):
     chart, inputs = view.grid(kind, partner)
     relances = view.relances(kind, partner)
-    figure = status_grid(inputs["partners"], inputs["months"], inputs["statuses"], inputs["texts"])
+    figure = status_grid(inputs["partners"], inputs["months"], inputs["statuses"], inputs["texts"], inputs["imports"])
     counts = relances.table["Partenaire"].value_counts()
     missing = missing_bars(list(counts.index), [int(n) for n in counts])
     return *panel_content(chart, figure), *panel_content(relances, missing)
@@ -53,3 +57,7 @@ def draw(kind, partner):
 STATES = (State("transmissions-kind", "value"), State("transmissions-partner", "value"))
 download_callback("transmissions-grid", lambda kind, partner: view.grid(kind, partner)[0], *STATES)
 download_callback("transmissions-relances", view.relances, *STATES)
+# In the browser: a click on a received month opens its import in the import log.
+clientside_callback(ClientsideFunction("observatoire", "openImport"), Output("transmissions-goto", "children"),
+                    Input("transmissions-grid-graph", "clickData"), State("transmissions-imports-path", "data"),
+                    prevent_initial_call=True)

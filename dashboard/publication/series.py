@@ -20,6 +20,8 @@ KIND_NAMES = {
     "caf_annuel": "fichier annuel de la CAF (base IRIS, INSEE/CNAF)",
     "ali_activite": "export mensuel des ALI",
     "ali_cohortes": "cohortes des ALI",
+    "ali_objectifs": "objectifs des conventions ALI",
+    "objectifs_publies": "objectifs publiés du Département",
     "population": "populations légales de l'INSEE",
     "structures": "liste des structures",
 }

@@ -62,9 +62,12 @@ def grid(kind, partner) -> tuple[Chart, dict]:
     frame = frame[frame["mois"].isin(months)]
     partners = list(dict.fromkeys(frame["partenaire"]))
     by_cell = {(p, m): s for p, m, s in zip(frame["partenaire"], frame["mois"], frame["statut"])}
+    numbers = {(p, m): int(n) for p, m, n in zip(frame["partenaire"], frame["mois"], frame["import"])
+               if n is not None and n == n}
     inputs = {"partners": partners, "months": [fr_period("month", m) for m in months],
               "statuses": [[_base(by_cell.get((p, m), "")) for m in months] for p in partners],
-              "texts": [[by_cell.get((p, m), "") for m in months] for p in partners]}
+              "texts": [[by_cell.get((p, m), "") for m in months] for p in partners],
+              "imports": [[numbers.get((p, m)) for m in months] for p in partners]}
     span = f"{fr_period('month', months[0])} à {fr_period('month', months[-1])}" if months else "aucun mois"
     chart = Chart(f"Transmissions — {KINDS[kind].lower() if kind else 'tous les fichiers'}, {span}", _rows(frame),
                   import_ids=_imports(frame), name="transmissions")

@@ -135,6 +135,23 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       return window.dash_clientside.no_update;
     },
+    /* A click on a Transmissions cell opens the import that brought that month, if any. Dash's
+       clickData drops a heatmap cell's customdata: the cell is found by its x and y in the
+       figure drawn ({path, graph}: the import log's path and the graph's id). */
+    openImport: function (clickData, target) {
+      var point = clickData && clickData.points && clickData.points[0];
+      var graph = document.querySelector("#" + target.graph + " .js-plotly-plot");
+      var trace = graph && graph.data && graph.data[0];
+      if (!point || !trace) {
+        return window.dash_clientside.no_update;
+      }
+      var row = trace.y.indexOf(point.y), column = trace.x.indexOf(point.x);
+      var cell = row >= 0 && column >= 0 ? trace.customdata[row][column] : null;
+      if (cell && cell[1]) {
+        window.location.assign(target.path + "?import=" + encodeURIComponent(cell[1]));
+      }
+      return window.dash_clientside.no_update;
+    },
     /* The play button starts (from the beginning when at the end) or stops the clock. */
     togglePlay: function (_clicks, stopped, value, max) {
       if (stopped) {
