@@ -51,7 +51,7 @@ INDEX = """<!DOCTYPE html>
 
 
 class Observatoire(Dash):
-    def interpolate_index(self, **kwargs) -> str:
+    def interpolate_index(self, **kwargs) -> str:  # type: ignore[override]  # passes Dash's keywords through
         """The embeds (/embed/…) get a body class that hides the navigation from the first paint:
         the page shell is one layout for every path, fetched apart from the page."""
         page = super().interpolate_index(**kwargs)
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         serve_locally=True,
         compress=True,
         title="Observatoire de l'insertion — Seine-Saint-Denis",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None is Dash's documented "no loading title"
         url_base_pathname=settings.url_prefix,
         suppress_callback_exceptions=True,
         on_error=public.callback_failed if settings.public else None,

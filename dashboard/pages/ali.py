@@ -7,6 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
+from dashboard.components.props import wildcard
 from dashboard.components.controls import select
 from dashboard.components.panel import chart_panel, download_callback, panel_content, panel_outputs
 from dashboard.components.tables import secret_cell
@@ -31,7 +32,7 @@ def layout(mois=None, **_other) -> html.Div:
             dbc.Col([dbc.Label("Mois", html_for="ali-month"),
                      select("ali-month", options=view.month_options(),
                             value=period_key(*period) if period else None)], lg=3),
-            dbc.Col(html.P(id="ali-summary", className="mb-2 fw-semibold", **{"aria-live": "polite"}),
+            dbc.Col(html.P(id="ali-summary", className="mb-2 fw-semibold", **wildcard({"aria-live": "polite"})),
                     class_name="align-self-end"),
         ], class_name="g-3 mb-3"),
         chart_panel("ali-map", height=600),
@@ -56,7 +57,7 @@ def _territory_link(territory: view.Territory) -> dcc.Link:
 
 
 def _ali_card(territory: view.Territory) -> dbc.Card:
-    ali = territory.ali
+    ali: dict = territory.ali  # type: ignore[assignment]  # the card is drawn for an ALI territory only
     members = html.Ul([html.Li(m) for m in ali["members"]], className="mb-0 ps-3") if ali["members"] \
         else view.NO_MEMBER
     facts = [("Porteur", ali["porteur"]), ("Membres du consortium", members),
