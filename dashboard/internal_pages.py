@@ -118,6 +118,7 @@ def _guarded_layout(page: dict[str, Any]):
         return layout(**kwargs) if callable(layout) else layout
 
     guarded.needs_right = RIGHT  # type: ignore[attr-defined]  # a marker on the function object
+    guarded.__wrapped__ = layout  # type: ignore[attr-defined]  # the page's own layout, as functools.wraps keeps it
     return guarded
 
 

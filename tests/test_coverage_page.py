@@ -196,8 +196,9 @@ def component(tree, wanted: str):
 
 
 def test_the_layout_reads_the_month_from_the_url(client):
-    # The page as Dash registered it (importing its module again would register it twice).
-    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/ali")
+    # The page as Dash registered it (importing its module again would register it twice),
+    # without the sign-in guard around it (`internal_pages`): called here outside any request.
+    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/ali").__wrapped__
     assert client.get("/ali?mois=2025-06").status_code == 200
     assert component(layout(mois="2025-06"), "ali-month").value == "2025-06"
     latest = period_key(*queries.periods("ali_file_active")[-1])
