@@ -17,6 +17,14 @@ RIGHTS = {
     "import": "importer des fichiers et annuler des imports",
     "admin": "consulter le journal d'audit",
 }
+# Importing or administering means working in the internal app: those rights carry `lecteur`
+# (an account's effective rights; the store keeps the ones it was given).
+IMPLIES = {"import": {"lecteur"}, "admin": {"lecteur"}}
+
+
+def effective_rights(stored: str) -> list[str]:
+    given = set(stored.split())
+    return sorted(given.union(*(IMPLIES.get(right, set()) for right in given)))
 
 
 def add_user(engine: Engine, username: str, password: str, rights: list[str]) -> None:
@@ -40,7 +48,7 @@ def authenticate(engine: Engine, username: str, password: str) -> dict | None:
         user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
         stored = user.password_hash if user else generate_password_hash("-")
         if check_password_hash(stored, password) and user is not None:
-            return {"username": user.username, "rights": user.rights.split()}
+            return {"username": user.username, "rights": effective_rights(user.rights)}
     return None
 
 
@@ -50,7 +58,7 @@ def load_user(engine: Engine, username: str | None) -> dict | None:
         return None
     with session_scope(engine) as session:
         user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-        return {"username": user.username, "rights": user.rights.split()} if user else None
+        return {"username": user.username, "rights": effective_rights(user.rights)} if user else None
 
 
 def set_active(engine: Engine, username: str, active: bool) -> None:

@@ -9,7 +9,6 @@ headers (`headers.py`).
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import dash_bootstrap_components as dbc  # noqa: F401  (registers the components' assets)
@@ -17,11 +16,12 @@ import dash
 from dash import Dash
 from flask import request
 
-from dashboard import api, auth, callback_guard, headers, plotly_geo, public, static_cache
+from dashboard import api, auth, callback_guard, headers, internal_pages, plotly_geo, public, static_cache
 from dashboard.components import shell
 from dashboard.ingest import service
 from dashboard.indicators import reading
 from dashboard.indicators.reader import Reader
+from dashboard.internal_pages import SHELL_IDS, callback_outputs
 from dashboard.settings import Settings, load_settings
 from dashboard.store import make_engine, make_reader_engine
 
@@ -51,7 +51,7 @@ INDEX = """<!DOCTYPE html>
 
 
 class Observatoire(Dash):
-    def interpolate_index(self, **kwargs) -> str:
+    def interpolate_index(self, **kwargs) -> str:  # type: ignore[override]  # passes Dash's keywords through
         """The embeds (/embed/…) get a body class that hides the navigation from the first paint:
         the page shell is one layout for every path, fetched apart from the page."""
         page = super().interpolate_index(**kwargs)
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         serve_locally=True,
         compress=True,
         title="Observatoire de l'insertion — Seine-Saint-Denis",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None is Dash's documented "no loading title"
         url_base_pathname=settings.url_prefix,
         suppress_callback_exceptions=True,
         on_error=public.callback_failed if settings.public else None,
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         service.configure(engine, settings)
         server.secret_key = auth.secret_key(settings.var_dir, settings.secret_key)
         auth.install(server, engine, settings.url_prefix)
+        internal_pages.install(app, settings.url_prefix)  # the `lecteur` right
     api.install(server, settings.url_prefix)
     static_cache.install(server, settings.url_prefix)
     callback_guard.install(server, app, MAX_BODY[mode])
@@ -118,30 +119,11 @@ def _check_callbacks(app: Dash) -> None:
     or of its shell. A callback left in
     Dash's global list by a module imported outside an app (a test importing the import page)
     would otherwise reach the next app made in the process — the public one included."""
-    namespaces = tuple(page.get("namespace", page["module"].removeprefix("pages.").replace("_", "-")) + "-"
-                       for page in dash.page_registry.values())
+    namespaces = tuple(internal_pages.page_namespace(page) for page in dash.page_registry.values())
     for key in app.callback_map:
         for component in callback_outputs(key):
             if not (component.startswith(namespaces) or component.startswith(SHELL_IDS)):
                 raise RuntimeError(f"callback {key!r} writes to {component!r}, which no page of this app holds")
-
-
-# Components of the shell and of Dash's page router, outside any page's namespace.
-SHELL_IDS = ("_pages_", "shell-", "nav-")
-
-
-def callback_outputs(key: str) -> list[str]:
-    """The component ids a callback writes, from its key in `Dash.callback_map`
-    (`..a.children...b.figure..`, `id.prop`, with an `@hash` for duplicates; a dict id by its
-    `type`)."""
-    parts = key.strip(".").split("...") if key.startswith("..") else [key]
-    out = []
-    for part in parts:
-        component = part.rsplit(".", 1)[0]
-        if component.startswith("{"):
-            component = str(json.loads(component).get("type", component))
-        out.append(component)
-    return out
 
 
 def server():

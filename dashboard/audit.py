@@ -41,7 +41,7 @@ def throttled(engine: Engine, username: str) -> bool:
     with session_scope(engine) as session:
         failures = session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.who == username[:100], AuditEvent.action == "sign_in_failed", AuditEvent.at >= since))
-    return failures >= THROTTLE_FAILURES
+    return (failures or 0) >= THROTTLE_FAILURES
 
 
 def events(engine: Engine, since: dt.datetime | None = None) -> pd.DataFrame:

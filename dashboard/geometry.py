@@ -126,11 +126,11 @@ def coverage_defects(named: dict[str, BaseGeometry]) -> dict:
     for i, j in tree.query(projected, predicate="intersects").T:
         if i < j and (area := projected[i].intersection(projected[j]).area) > 0:
             overlaps[(names[i], names[j])] = area
-    worst = max(overlaps, key=overlaps.get, default=None)
+    worst = max(overlaps, key=lambda pair: overlaps[pair], default=None)
     union = shapely.union_all(projected)
     return {
         "overlap_m2": sum(overlaps.values(), 0.0),
-        "max_overlap_m2": overlaps.get(worst, 0.0),
+        "max_overlap_m2": overlaps[worst] if worst else 0.0,
         "max_overlap_pair": worst,
         "gap_m2": _fill_holes(union).area - union.area,
         "union_m2": union.area,

@@ -8,4 +8,6 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e .
 .venv/bin/observatoire init
 echo "Observatoire : http://${HOST:-127.0.0.1}:${PORT:-8050}/"
+echo "Pages internes : connexion avec un compte ; pour en créer un :"
+echo "  .venv/bin/observatoire users add NOM --rights \"lecteur import admin\""
 exec .venv/bin/observatoire serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8050}"

@@ -146,5 +146,8 @@ def loaded_store(reference_store, tmp_path, postgres_databases):
 
 @pytest.fixture
 def client(app):
-    """A test client of the module's `app` fixture (callbacks posted as the browser posts them)."""
-    return app.server.test_client()
+    """A test client of the module's `app` fixture (callbacks posted as the browser posts them),
+    signed in as a reader: the internal pages need the `lecteur` right."""
+    from tests.helpers import signed_in
+
+    return signed_in(app)

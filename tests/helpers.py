@@ -171,3 +171,40 @@ def drawn_with_breaks(rows, values: list, days: list | None = None) -> tuple[lis
         out_days.append(day)
         out_values.append(value)
     return out_days, out_values
+
+
+READER = "lecteur-test"
+READER_PASSWORD = "mot-de-passe-du-lecteur"
+
+
+def reader_account(app) -> str:
+    """A `lecteur` account in the store of an internal app (made or renewed): its name."""
+    from dashboard import accounts, auth
+
+    accounts.add_user(app.server.extensions[auth.EXTENSION], READER, READER_PASSWORD, ["lecteur"])
+    return READER
+
+
+def signed_in(app):
+    """A test client of an internal app with a reader's session, as the sign-in form leaves it:
+    the account is real and read from the store on each request like any other."""
+    from dashboard import audit
+
+    client = app.server.test_client()
+    name = reader_account(app)
+    with client.session_transaction() as session:
+        session["username"] = name
+        session["seen"] = audit.now().isoformat(timespec="seconds")
+    return client
+
+
+def start_signed_in(dash_duo, app, **kwargs) -> None:
+    """`dash_duo.start_server`, then sign in as a reader through the sign-in form: the internal
+    pages need the `lecteur` right."""
+    name = reader_account(app)
+    dash_duo.start_server(app, **kwargs)
+    dash_duo.driver.get(f"{dash_duo.server_url}/connexion")
+    dash_duo.find_element("#username").send_keys(name)
+    dash_duo.find_element("#password").send_keys(READER_PASSWORD)
+    dash_duo.find_element("#login-submit").click()
+    dash_duo.wait_for_element(dash_duo.dash_entry_locator, timeout=10)

@@ -68,6 +68,88 @@ def test_writing_callbacks_check_their_right_even_called_directly(settings):
                        content_type="application/json").status_code in (400, 403)
 
 
+ROUTER = {"output": ".._pages_content.children..._pages_store.data..",
+          "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+          "changedPropIds": ["_pages_location.pathname"], "state": []}
+
+
+def structures_map(client):
+    """The structures page's map callback (an internal page's), posted as the browser posts it."""
+    from tests.panels import callback_output
+
+    outputs = [("structures-map-" + part, prop) for part, prop in
+               (("title", "children"), ("graph", "figure"), ("source", "children"), ("table", "children"))]
+    body = {"output": callback_output(client, outputs), "outputs": [{"id": i, "property": p} for i, p in outputs],
+            "inputs": [{"id": "structures-types", "property": "value", "value": None}], "state": [],
+            "changedPropIds": ["structures-types.value"]}
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json").status_code
+
+
+def page_content(client, path: str) -> str:
+    """What Dash's router renders for a path (a link followed inside the app, no page request)."""
+    body = dict(ROUTER, inputs=[{"id": "_pages_location", "property": "pathname", "value": path},
+                                {"id": "_pages_location", "property": "search", "value": ""}])
+    answer = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
+def test_internal_pages_and_their_callbacks_need_the_reader_right(settings):
+    """Unsigned, or signed in without `lecteur`: an internal page redirects to the sign-in (and
+    back), its callbacks answer 403 and the router renders only a sign-in notice. The public
+    pages stay open. `import` and `admin` carry `lecteur`."""
+    engine = make_engine(settings.database_url)
+    accounts.add_user(engine, "sans-droit", PASSWORD, [])
+    accounts.add_user(engine, "admin", PASSWORD, ["admin"])
+    app = create_app(settings)
+    for who in (None, "sans-droit"):
+        client = app.server.test_client()
+        if who:
+            assert sign_in(client, who).status_code == 302
+        page = client.get("/structures?niveau=commune")
+        assert page.status_code == 302 and page.headers["Location"] == "/connexion?next=/structures%3Fniveau%3Dcommune"
+        assert client.get("/comparer").status_code == 302 and client.get("/journal").status_code == 302
+        assert structures_map(client) == 403
+        notice = page_content(client, "/structures")
+        assert "shell-login-link" in notice and "structures-map-graph" not in notice
+        assert client.get("/carte").status_code == 200 and "carte-map" in page_content(client, "/carte")
+    for who in ("agent", "admin"):  # lecteur + import; admin alone
+        client = app.server.test_client()
+        assert sign_in(client, who).status_code == 302
+        assert client.get("/structures").status_code == 200 and structures_map(client) == 200
+        assert "structures-map-graph" in page_content(client, "/structures")
+    # the sign-in brings the visitor back to the page asked for
+    client = app.server.test_client()
+    client.get("/connexion?next=/structures")
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    back = client.post("/connexion", data={"username": "agent", "password": PASSWORD, "csrf_token": token,
+                                           "next": "/structures"})
+    assert back.status_code == 302 and back.headers["Location"] == "/structures"
+
+
+def test_removing_the_reader_right_stops_an_open_session_at_its_next_request(settings):
+    engine = make_engine(settings.database_url)
+    accounts.add_user(engine, "lectrice", PASSWORD, ["lecteur"])
+    client = create_app(settings).server.test_client()
+    assert sign_in(client, "lectrice").status_code == 302
+    assert client.get("/structures").status_code == 200 and structures_map(client) == 200
+    accounts.set_rights(engine, "lectrice", [])
+    assert client.get("/structures").status_code == 302 and structures_map(client) == 403
+    accounts.set_rights(engine, "lectrice", ["lecteur"])
+    assert structures_map(client) == 200
+    accounts.set_active(engine, "lectrice", False)
+    assert structures_map(client) == 403
+
+
+def test_the_public_app_needs_no_account(settings):
+    import dataclasses
+
+    client = create_app(dataclasses.replace(settings, public=True)).server.test_client()
+    assert client.get("/carte").status_code == 200 and "carte-map" in page_content(client, "/carte")
+    assert client.get("/structures").status_code == 404 and client.get("/connexion").status_code == 404
+
+
 def test_the_sixth_wrong_password_locks_the_name_then_it_unlocks(settings, monkeypatch):
     client = create_app(settings).server.test_client()
     for _ in range(5):
@@ -118,8 +200,8 @@ def test_the_trail_is_readable_by_an_admin_only(dash_duo, settings, foreign_requ
     engine = make_engine(settings.database_url)
     accounts.add_user(engine, "admin", PASSWORD, ["lecteur", "admin"])
     dash_duo.start_server(create_app(settings))
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/journal")
-    dash_duo.wait_for_element("#journal-login-link", timeout=10)  # not signed in: no trail
+    dash_duo.driver.get(f"{dash_duo.server_url}/journal")
+    dash_duo.wait_for_element("#login-submit", timeout=10)  # not signed in: the sign-in form, no trail
     for name, password in (("agent", "faux"), ("admin", PASSWORD)):
         dash_duo.driver.get(f"{dash_duo.server_url}/connexion?next=/journal")
         dash_duo.find_element("#username").send_keys(name)

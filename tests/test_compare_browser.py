@@ -8,7 +8,7 @@ from dash.testing.wait import until
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_value
-from tests.helpers import queries
+from tests.helpers import queries, start_signed_in
 from dashboard.indicators.registry import decimals
 from tests.browser_checks import axe_violations
 from tests.helpers import pick
@@ -56,7 +56,7 @@ def bars_are(dash_duo, expected: dict[str, str]) -> bool:
 
 
 def test_controls_redraw_the_ranking_and_the_scatter(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/comparer")
     dash_duo.wait_for_element("#comparer-rank-graph .js-plotly-plot", timeout=15)
 
@@ -106,7 +106,7 @@ def test_controls_redraw_the_ranking_and_the_scatter(dash_duo, app, foreign_requ
 
 
 def test_a_shared_link_reopens_the_same_comparison_accessibly(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/comparer?niveau=circonscription"
                            "&indicateur=ali_sorties_emploi_durable&x=rsa_foyers&y=ali_file_active")
     expected = expected_bars("ali_sorties_emploi_durable", "circonscription")

@@ -11,7 +11,7 @@ from dash.testing.wait import until
 from dashboard.app import create_app
 from dashboard.figures.coverage import UNCOVERED_LABEL
 from dashboard.formatting import fr_value
-from tests.helpers import queries
+from tests.helpers import queries, start_signed_in
 from tests.browser_checks import axe_violations
 from tests.helpers import pick
 
@@ -62,7 +62,7 @@ def check_map(dash_duo, period):
 
 
 def test_month_map_bars_cards_and_table(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/ali")
     dash_duo.wait_for_element("#ali-map-graph .choroplethlayer path", timeout=10)
     latest = queries.periods("ali_file_active")[-1]
@@ -91,7 +91,7 @@ def test_month_map_bars_cards_and_table(dash_duo, app, foreign_requests):
 
 
 def test_a_shared_link_reopens_the_month_and_the_page_is_accessible(dash_duo, app):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/ali?mois=2025-06")
     dash_duo.wait_for_element("#ali-map-graph .choroplethlayer path", timeout=10)
     dash_duo.wait_for_contains_text("#ali-map-title", "juin 2025", timeout=10)

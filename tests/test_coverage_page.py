@@ -14,7 +14,7 @@ from dashboard.app import create_app
 from dashboard.figures.coverage import UNCOVERED_COLOUR, UNCOVERED_LABEL, coverage_map
 from dashboard.figures.maps import MISSING_Z
 from dashboard.formatting import MONTHS, fr_date, fr_period, fr_value
-from tests.helpers import queries
+from tests.helpers import queries, signed_in
 from dashboard.indicators.registry import period_key
 from tests.helpers import initialised
 from tests.panels import assert_downloads_match_screen, table_rows, update
@@ -28,7 +28,7 @@ OUTPUTS = [(f"{p}-{part}", prop) for p in PANELS for part, prop in
 
 @pytest.fixture
 def client(sqlite_reference_settings):
-    return create_app(sqlite_reference_settings).server.test_client()
+    return signed_in(create_app(sqlite_reference_settings))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def secret_settings(tmp_path_factory):
 
 @pytest.fixture
 def secret_client(secret_settings):
-    return create_app(secret_settings).server.test_client()
+    return signed_in(create_app(secret_settings))
 
 
 def show(client, month) -> dict:
@@ -249,8 +249,9 @@ def component(tree, wanted: str):
 
 
 def test_the_layout_reads_the_month_from_the_url(client):
-    # The page as Dash registered it (importing its module again would register it twice).
-    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/ali")
+    # The page as Dash registered it (importing its module again would register it twice),
+    # without the sign-in guard around it (`internal_pages`): called here outside any request.
+    layout = next(p["layout"] for p in dash.page_registry.values() if p["path"] == "/ali").__wrapped__
     assert client.get("/ali?mois=2025-06").status_code == 200
     assert component(layout(mois="2025-06"), "ali-month").value == "2025-06"
     latest = period_key(*queries.periods("ali_file_active")[-1])
@@ -261,7 +262,7 @@ def test_the_layout_reads_the_month_from_the_url(client):
 
 def test_without_activity_figures_the_alis_are_still_listed(tmp_path_factory):
     """The reference data alone (no demo activity): the territories and their ALI, no figure."""
-    client = create_app(initialised(tmp_path_factory.mktemp("ali-bare"), demo=False)).server.test_client()
+    client = signed_in(create_app(initialised(tmp_path_factory.mktemp("ali-bare"), demo=False)))
     assert queries.periods("ali_file_active") == []
     answer = show(client, None)
     assert answer["ali-summary"]["children"] == "Aucun chiffre d'activité des ALI."

@@ -20,7 +20,7 @@ def settings(tmp_path):
     settings = initialised(tmp_path / "var", demo=False)
     engine = make_engine(settings.database_url)
     add_user(engine, "agent", PASSWORD, ["import"])
-    add_user(engine, "lecteur", PASSWORD, [])
+    add_user(engine, "lecteur", PASSWORD, ["lecteur"])  # reads the internal pages, imports nothing
     return settings
 
 

@@ -9,7 +9,7 @@ import pytest
 from dash.testing.wait import until
 
 from dashboard.app import create_app
-from tests.helpers import queries
+from tests.helpers import queries, start_signed_in
 from dashboard.indicators.registry import COHORT_STATUSES, EXITS
 from tests.browser_checks import axe_violations
 from tests.helpers import pick
@@ -46,7 +46,7 @@ def by_code(indicator, level, period, code):
 
 
 def test_controls_drive_the_charts_and_they_draw_the_query_layers_figures(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/resultats")
     dash_duo.wait_for_contains_text("#resultats-exits-title", "octobre 2026", timeout=15)
 
@@ -128,7 +128,7 @@ def test_controls_drive_the_charts_and_they_draw_the_query_layers_figures(dash_d
 
 
 def test_the_url_state_is_restored(dash_duo, app):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/resultats?territoire={ALI}&mois=2025-06&trimestre=2024-T2")
     dash_duo.wait_for_contains_text("#resultats-exits-title", "juin 2025", timeout=15)
     dash_duo.wait_for_contains_text("#resultats-cohorts-title", f"2e trimestre 2024 — {ALI_NAME}", timeout=15)

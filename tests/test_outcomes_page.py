@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_period, fr_value
-from tests.helpers import queries
+from tests.helpers import queries, signed_in
 from dashboard.indicators.registry import COHORT_STATUSES, EXITS
 from dashboard.store.models import QUALITIES
 from dashboard.views import outcomes_view as view
@@ -207,7 +207,7 @@ def titles(client, territory, month, quarter) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def default_titles(app):
     default = view.known_quarter(None)
-    return titles(app.server.test_client(), "93", view.month_options()[0]["value"],
+    return titles(signed_in(app), "93", view.month_options()[0]["value"],
                   f"{default[1].year}-T{(default[1].month - 1) // 3 + 1}")
 
 

@@ -6,7 +6,7 @@ import pytest
 from dash.testing.wait import until
 
 from dashboard.app import create_app
-from tests.helpers import pick
+from tests.helpers import pick, start_signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def open_page(dash_duo, path: str, ready: str):
 
 
 def test_every_page_opens_cleanly(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     pages = sorted((p for p in dash.page_registry.values() if p.get("nav", True)), key=lambda p: p["order"])
     assert [p["path"] for p in pages] == ["/", "/carte", "/elus", "/comparer", "/evolutions", "/ali", "/structures",
                                          "/resultats", "/donnees", "/transmissions", "/imports"]
@@ -40,7 +40,7 @@ def test_the_home_page_is_a_front_door(dash_duo, app, foreign_requests):
     one entry per audience; the catalogue is a page of its own."""
     from dashboard.views import headline_view
 
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     open_page(dash_duo, "/", "#accueil-chiffres .elus-value")
     dash_duo.wait_for_element("#accueil-map .choroplethlayer path", timeout=10)
     expected = headline_view.headlines(headline_view.known_territory(None), headline_view.known_month(None))
@@ -58,7 +58,7 @@ def test_the_home_page_is_a_front_door(dash_duo, app, foreign_requests):
 
 
 def test_the_data_page_lists_the_real_sources(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     open_page(dash_duo, "/donnees", "#donnees-sources-table")
     table = dash_duo.find_element("#donnees-sources-table").text
     for expected in ("ali_93_laureats_2022.csv", "populations légales", "INSEE / CNAF",
@@ -80,7 +80,7 @@ def map_locations(dash_duo) -> int:
 
 
 def test_map_redraws_for_level_and_indicator(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     open_page(dash_duo, "/carte", "#carte-map .choroplethlayer path")
     assert map_locations(dash_duo) == 39  # population 2023 is published on the 2025 communes
     pick(dash_duo, "#carte-level", "Circonscriptions / territoires ALI")

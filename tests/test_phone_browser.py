@@ -10,6 +10,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import create_app
+from tests.helpers import start_signed_in
 from tests.phone import DESKTOP, PHONE, PHONE_390, box, emulate, scroll_width, settled, shapes_span, wider_than
 
 pytestmark = pytest.mark.browser
@@ -30,7 +31,7 @@ def every_path() -> list[str]:
 
 @pytest.mark.parametrize("size", [PHONE, PHONE_390, DESKTOP], ids=["phone-360", "phone-390", "desktop"])
 def test_no_page_scrolls_sideways(dash_duo, app, foreign_requests, size):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     emulate(dash_duo, size)
     paths = every_path()
     assert {"/", "/carte", "/elus", "/imports", f"/territoire/{CODE}", "/embed/carte",
@@ -51,7 +52,7 @@ def nav_shown(dash_duo) -> bool:
 
 
 def test_the_navigation_folds_behind_a_toggler_worked_by_keyboard(dash_duo, app):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     emulate(dash_duo, PHONE)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/carte")
     settled(dash_duo)
@@ -87,7 +88,7 @@ def test_the_navigation_folds_behind_a_toggler_worked_by_keyboard(dash_duo, app)
 
 
 def test_controls_are_big_enough_for_a_finger(dash_duo, app):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     emulate(dash_duo, PHONE)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/carte")
     settled(dash_duo)
@@ -103,7 +104,7 @@ MAPS = [("/carte", "#carte-map", "#carte-legend"), ("/elus", "#elus-map", "#elus
 @pytest.mark.parametrize("size", [PHONE, PHONE_390], ids=["360", "390"])
 @pytest.mark.parametrize("path, graph, legend", MAPS)
 def test_a_map_fills_the_phone_width_with_its_legend_under_it(dash_duo, app, path, graph, legend, size):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     emulate(dash_duo, size)
     dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
     dash_duo.wait_for_element(f"{graph} .choroplethlayer path", timeout=15)
@@ -120,7 +121,7 @@ def test_a_map_fills_the_phone_width_with_its_legend_under_it(dash_duo, app, pat
 
 
 def test_on_a_wide_screen_the_map_spans_most_of_the_width_beside_its_legend(dash_duo, app):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     emulate(dash_duo, DESKTOP)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/carte")
     dash_duo.wait_for_element("#carte-map .choroplethlayer path", timeout=15)
@@ -140,7 +141,7 @@ def test_no_serious_accessibility_violation_on_any_page(dash_duo, app, size):
     the registry at both widths."""
     from tests.browser_checks import axe_violations
 
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     emulate(dash_duo, size)
     found = {}
     for path in every_path():

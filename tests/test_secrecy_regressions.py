@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.publication.intervals import Intervals, Relation
 from dashboard.publication.masking import mask_period
-from tests.helpers import import_rsa, initialised
+from tests.helpers import import_rsa, initialised, signed_in
 from dashboard.app import create_app
 from dashboard.store import make_engine
 
@@ -70,7 +70,7 @@ def small_client(tmp_path_factory):
     settings = initialised(var)
     rows = "".join(f"2026-10;{code};{n}\n" for code, n in [("93015", 4), ("93072", 7), ("93066", 9)])
     import_rsa(make_engine(settings.database_url), var / "petits.csv", rows, var / "raw")
-    return create_app(settings).server.test_client()
+    return signed_in(create_app(settings))
 
 
 def test_a_rate_is_secret_only_where_its_own_terms_are(small_client):

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.publication.series import break_reason, ratio_series, series_id
-from tests.helpers import queries
+from tests.helpers import queries, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_the_elected_officials_change_over_a_year_stops_at_a_break(app):
 
 
 def test_the_api_gives_each_value_its_series_and_its_break(app):
-    client = app.server.test_client()
+    client = signed_in(app)
     url = "/api/v1/valeurs.json?indicateur=rsa_foyers&niveau=commune&periode={}"
     january = {r["code"]: r for r in client.get(url.format("2021-01")).get_json()["lignes"]}
     february = {r["code"]: r for r in client.get(url.format("2021-02")).get_json()["lignes"]}
@@ -57,7 +57,7 @@ def test_the_api_gives_each_value_its_series_and_its_break(app):
 
 
 def test_the_api_says_a_value_from_a_partial_list_is_partial(app):
-    client = app.server.test_client()
+    client = signed_in(app)
     answer = client.get("/api/v1/valeurs.json?indicateur=structures&niveau=commune&periode=2025").get_json()
     rows = answer["lignes"]
     # 15 structures named in articles: a few communes, each "at least", none at 0

@@ -9,7 +9,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_number
-from tests.helpers import queries
+from tests.helpers import queries, start_signed_in
 from tests.browser_checks import axe_violations
 from tests.helpers import pick
 from tests.test_structures_page import expected_points
@@ -46,7 +46,7 @@ def bars(dash_duo) -> dict | None:
 
 
 def test_filter_click_and_density(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/structures")
     dash_duo.wait_for_element("#structures-map-graph .scattergeo path.point", timeout=10)
     check_points(dash_duo)
@@ -92,7 +92,7 @@ def test_filter_click_and_density(dash_duo, app, foreign_requests):
 
 
 def test_the_page_is_accessible(dash_duo, app):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/structures")
     dash_duo.wait_for_element("#structures-map-graph .scattergeo path.point", timeout=10)
     dash_duo.wait_for_element("#structures-density-graph .bars path", timeout=10)

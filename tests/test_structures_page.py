@@ -12,7 +12,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.formatting import fr_number, fr_value
-from tests.helpers import queries
+from tests.helpers import queries, signed_in
 from dashboard.views import structures_view
 from tests.helpers import initialised
 from tests.panels import assert_downloads_match_screen, table_rows, update
@@ -27,7 +27,7 @@ CARDS = [("structures-cards", "children")]
 
 @pytest.fixture
 def client(sqlite_reference_settings):
-    return create_app(sqlite_reference_settings).server.test_client()
+    return signed_in(create_app(sqlite_reference_settings))
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +188,7 @@ def test_map_downloads_are_the_table_on_screen(client):
 
 
 def test_density_downloads_show_secret_cells_as_s(secret_settings):
-    client = create_app(secret_settings).server.test_client()
+    client = signed_in(create_app(secret_settings))
     state = [("structures-level", "value", "commune"),
              ("structures-indicator", "value", "structures_pour_1000_foyers_rsa")]
     answer = rank(client, "commune", "structures_pour_1000_foyers_rsa")

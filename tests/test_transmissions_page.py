@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from dashboard.app import create_app
 from dashboard.store import make_engine, session_scope
 from dashboard.store.models import Figure, Territory
-from tests.helpers import initialised
+from tests.helpers import initialised, signed_in
 from tests.panels import assert_downloads_match_screen, table_rows, update
 
 GRID = [("transmissions-grid-" + p, prop) for p, prop in
@@ -31,7 +31,7 @@ def settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(settings):
-    return create_app(settings).server.test_client()
+    return signed_in(create_app(settings))
 
 
 def draw(client, kind="", partner=""):

@@ -7,7 +7,7 @@ import pytest
 from dash.testing.wait import until
 
 from dashboard.app import create_app
-from tests.helpers import queries
+from tests.helpers import queries, start_signed_in
 from tests.browser_checks import axe_violations
 from tests.helpers import drawn_with_breaks, pick
 
@@ -82,7 +82,7 @@ def name(code: str) -> str:
 
 
 def test_controls_redraw_the_series_the_marks_and_the_changes(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/evolutions")
     # By default: the département and the first ALI territory, on RSA households per 100 inhabitants.
     default = [(name(c), *series_of(c, "rsa_foyers_pour_100_hab")) for c in ("93", "ALI-2022-01")]
@@ -120,7 +120,7 @@ def test_controls_redraw_the_series_the_marks_and_the_changes(dash_duo, app, for
 
 
 def test_a_shared_link_reopens_the_same_view_accessibly(dash_duo, app, foreign_requests):
-    dash_duo.start_server(app)
+    start_signed_in(dash_duo, app)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/evolutions?indicateur=ali_sorties_emploi_durable"
                            "&territoires=ALI-2022-01,93001&debut=2025&fin=2025")
     expected = [(name(c), *series_of(c, "ali_sorties_emploi_durable", 2025, 2025)) for c in ("ALI-2022-01", "93001")]

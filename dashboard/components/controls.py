@@ -16,7 +16,7 @@ DROPDOWN_LABELS = {
 
 
 def dropdown(component_id, **kwargs) -> dcc.Dropdown:
-    return dcc.Dropdown(id=component_id, labels=DROPDOWN_LABELS, **kwargs)
+    return dcc.Dropdown(id=component_id, labels=DROPDOWN_LABELS, **kwargs)  # type: ignore[arg-type]  # a dict of the Labels TypedDict's keys
 
 
 def select(component_id, options: list[dict], value) -> dbc.Select:

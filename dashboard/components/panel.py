@@ -14,6 +14,7 @@ from dash import Input, Output, State, html
 
 from dashboard.components.downloads import download_buttons, send_frame
 from dashboard.components.graphs import graph
+from dashboard.components.props import wildcard
 from dashboard.components.provenance import source_note
 from dashboard.components.tables import secret_cell
 from dashboard.formatting import fr_value
@@ -56,7 +57,7 @@ def cell_text(value, column: str, formats: dict) -> str:
     return str(value)
 
 
-def chart_table(chart: Chart) -> html.Div:
+def chart_table(chart: Chart) -> html.Div | html.P:
     frame = chart.table
     if frame.empty:
         return html.P("Aucune valeur pour ce choix.", className="text-muted")
@@ -76,7 +77,7 @@ def chart_table(chart: Chart) -> html.Div:
         html.Tbody(body),
     ], size="sm", striped=True, class_name="mb-0 chart-table"), className="table-responsive",
         style={"maxHeight": "24rem", "overflowY": "auto"}, tabIndex="0", role="region",
-        **{"aria-label": chart.title})
+        **wildcard({"aria-label": chart.title}))
 
 
 def download_callback(prefix: str, build: Callable[..., Chart], *states: State) -> None:

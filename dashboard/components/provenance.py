@@ -1,6 +1,8 @@
 """Badges and notes that say where a figure comes from and how far to trust it."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dash_bootstrap_components as dbc
 from dash import html
 
@@ -22,8 +24,8 @@ def demo_badge() -> dbc.Badge:
     return quality_badge("demo")
 
 
-def source_note(sources: list[str], *, caveats: list[str] = (), demo: bool = False,
-                dates: list[str] = (), updated=None) -> html.Div:
+def source_note(sources: Sequence[str], *, caveats: Sequence[str] = (), demo: bool = False,
+                dates: Sequence[str] = (), updated=None) -> html.Div:
     """Under every chart: its sources, the dates they describe and of the latest import, the
     cautions they come with, and the demo badge."""
     parts = [html.P([demo_badge() if demo else None,

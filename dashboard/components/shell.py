@@ -12,6 +12,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, State, html
 
+from dashboard.components.props import wildcard
+
 NAV_ID = "nav-links"
 TOGGLER_ID = "nav-toggler"
 
@@ -24,7 +26,7 @@ def navbar() -> dbc.Navbar:
     ]
     toggler = html.Button(html.Span(className="navbar-toggler-icon"), id=TOGGLER_ID, type="button",
                           className="navbar-toggler", n_clicks=0,
-                          **{"aria-controls": NAV_ID, "aria-expanded": "false", "aria-label": "Menu"})
+                          **wildcard({"aria-controls": NAV_ID, "aria-expanded": "false", "aria-label": "Menu"}))
     return dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand([html.Span("Observatoire de l'insertion"), " ",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dash import html
 
+from dashboard.components.props import wildcard
+
 
 SECRET_TITLE = ("Secret statistique : valeur trop petite pour être publiée, "
                 "ou qui permettrait d'en déduire une autre par différence.")
@@ -16,4 +18,4 @@ def secret_cell() -> html.Abbr:
 def scroll_box(table, label: str) -> html.Div:
     """A wide table scrolls inside its own box on a phone, never the page; the box can take
     the keyboard's focus (arrow keys scroll it) and is named for screen readers."""
-    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label})
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **wildcard({"aria-label": label}))

@@ -36,7 +36,7 @@ def ranked_bars(names: list[str], values: list, secret: list[bool], *, unit: str
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", hoverinfo="skip",
                                     line={"color": REFERENCE_COLOUR, "dash": "dash", "width": 2},
                                     name=f"{reference[0]} : {fr_value(reference[1], unit, decimals)}"))
-    xaxis = {"title": {"text": unit}, "rangemode": "tozero"}
+    xaxis: dict[str, object] = {"title": {"text": unit}, "rangemode": "tozero"}
     if known and max(known) > 0:  # room right of the longest bar for the value written after it
         xaxis["range"] = [min(0, *known), max(known) * 1.25]
     figure.update_layout(**chart_layout(yaxis={"autorange": "reversed", "automargin": True, "type": "category"},

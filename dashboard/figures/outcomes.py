@@ -5,6 +5,8 @@ A cell is a number, "s" (secret) or None (unknown): "s" and None are never drawn
 with a secret part stops short, and its hover and the table say "s"."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -103,7 +105,7 @@ def flow_lines(months: list, entries: tuple[str, list], exits: tuple[str, list],
     return figure
 
 
-def _share_bars(figure: go.Figure, rows: list, parts: list[tuple[str, list, list | None]], *, row=None, col=None,
+def _share_bars(figure: go.Figure, rows: list, parts: Sequence[tuple[str, list, list | None]], *, row=None, col=None,
                 legend: bool = True, horizontal: bool = True) -> None:
     """One trace per status: the shares (%) of each row's entries, with counts in the hover; the
     share is written in a horizontal bar (wide enough), only hovered in the narrow upright ones."""

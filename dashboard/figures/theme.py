@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from pathlib import Path
 
 # plotly.js ships no French locale: this is `fr.js` of the npm package plotly.js-locales
@@ -42,7 +43,7 @@ SECRET_COLOUR = "#bdbdbd"
 def chart_layout(**overrides) -> dict:
     """The shared layout of every non-map chart: French separators and dates, the app's font,
     room for axis titles; the title is the panel's heading, not drawn in the figure."""
-    layout = {
+    layout: dict[str, Any] = {
         **LAYOUT,
         "margin": {"l": 8, "r": 8, "t": 16, "b": 8},
         "plot_bgcolor": "white",

@@ -21,7 +21,7 @@ TIMEOUT = 3600
 
 class QueryCache:
     def __init__(self, redis_url: str | None):
-        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url} if redis_url \
+        config: dict[str, object] = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url} if redis_url \
             else {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 4000}
         config["CACHE_DEFAULT_TIMEOUT"] = TIMEOUT
         # Flask-Caching works inside an app context; a private app keeps it usable from any

@@ -28,7 +28,7 @@ def primary_mask(values: Mapping[Hashable, float | None], threshold: int = 10) -
     """Keys whose value is a count from 1 to threshold (0 and None are not masked: None is 'no data').
 
     Fractional values above 0 count as small too: a weighted estimate of 0.4 is not a true 0."""
-    return {key for key, value in values.items() if not _missing(value) and 0 < value <= threshold}
+    return {key for key, value in values.items() if not _missing(value) and 0 < value <= threshold}  # type: ignore[operator]  # typing debt
 
 
 def mask_rates(rate_keys: Mapping[Hashable, tuple[Hashable, Hashable | None]], masked: set) -> set[Hashable]:
@@ -94,13 +94,13 @@ def _protect_block(block: _Block, values: Mapping[Hashable, float | None], maske
             if parts:
                 # A complement must widen the interval: never a 0, preferably no smaller than the
                 # threshold, else the smallest that is (the least information lost).
-                cell = min(parts, key=lambda part: (part not in used, *_size_order(values[part], threshold),
+                cell = min(parts, key=lambda part: (part not in used, *_size_order(values[part], threshold),  # type: ignore[arg-type]  # typing debt
                                                     rank(part)))
             elif constraint.total not in block.unknown and _published(values, constraint.total):
                 cell = constraint.total
         if cell is None:  # a leak that is not forced uses some published cell (else its value would be 0)
-            used = [other for other in block.used_cells(leaks[0]) if _published(values, other)]
-            cell = min(used, key=lambda other: (other in block.totals, *_size_order(values[other], threshold),
+            used = [other for other in block.used_cells(leaks[0]) if _published(values, other)]  # type: ignore[assignment]  # typing debt
+            cell = min(used, key=lambda other: (other in block.totals, *_size_order(values[other], threshold),  # type: ignore[arg-type]  # typing debt
                                                 rank(other)))
         masked.add(cell)
         block.add_unknown(cell)
@@ -171,7 +171,7 @@ class _Block:
             if a != 1:
                 for entries in (combo, unknowns):
                     for key in entries:
-                        entries[key] *= a
+                        entries[key] *= a  # type: ignore[index]  # typing debt
             for index, y in pivot_combo.items():
                 if updated := combo.get(index, 0) - b * y:
                     combo[index] = updated
@@ -182,7 +182,7 @@ class _Block:
             if a != 1 and (common := math.gcd(*combo.values(), *unknowns.values())) > 1:
                 for entries in (combo, unknowns):
                     for key in entries:
-                        entries[key] //= common
+                        entries[key] //= common  # type: ignore[index]  # typing debt
 
     @functools.cached_property
     def forced(self) -> set[Hashable]:
@@ -242,7 +242,7 @@ def _blocks(values: Mapping[Hashable, float | None], constraints: Sequence[Const
 def _ordered(keys: Iterable[Hashable]) -> list[Hashable]:
     keys = list(keys)
     try:
-        return sorted(keys)
+        return sorted(keys)  # type: ignore[type-var]  # typing debt
     except TypeError:  # keys that do not compare (mixed types, None inside tuples): repr is stable
         return sorted(keys, key=repr)
 

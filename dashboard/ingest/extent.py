@@ -79,7 +79,7 @@ def ods_extents(archive: zipfile.ZipFile) -> dict[str, tuple[int, int]]:
                 row += row_reps
                 if row_filled:
                     last_row = row
-                table.clear()  # rows already counted: the tree never grows with the sheet
+                table.clear()  # type: ignore[union-attr]  # typing debt; rows already counted: the tree never grows with the sheet
             elif tag == f"{_TABLE}table":
                 extents[sheet] = (last_row, last_col)
     return extents

@@ -120,7 +120,7 @@ def import_file(engine: Engine, path: Path, kind: str, provenance: Provenance, *
     try:
         with session_scope(engine) as session:
             sync_indicators(session)
-            record = session.get(ImportRecord, earlier.id) if earlier is not None else ImportRecord(sha256=sha)
+            record = (session.get(ImportRecord, earlier.id) if earlier is not None else None) or ImportRecord(sha256=sha)
             fields = dict(
                 kind=kind, file_name=file_name, size_bytes=len(data), raw_path=None,
                 source=provenance.source, source_url=provenance.source_url, licence=provenance.licence,

@@ -38,7 +38,8 @@ def run_isolated(function: Callable[..., Any], *args, file_name: str, **kwargs) 
     process = context.Process(target=_child, args=(sender, function, args, kwargs), daemon=True)
     process.start()
     sender.close()
-    state, value = "died", None
+    state: str = "died"
+    value: Any = None  # the reader's result, or its exception
     try:
         if receiver.poll(TIME_LIMIT):
             state, value = receiver.recv()

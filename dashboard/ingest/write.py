@@ -77,7 +77,7 @@ class Writer:
         """Keep the row's state before this import first touches it (rows the import itself
         created need no undo: the rollback deletes them)."""
         pk = obj.__mapper__.primary_key[0].key
-        key = (obj.__tablename__, getattr(obj, pk))
+        key = (obj.__tablename__, getattr(obj, pk))  # type: ignore[arg-type]  # typing debt
         if getattr(obj, "import_id", None) != self.record.id and key not in self._journal:
             self._journal[key] = {"table": obj.__tablename__, "row": row_state(obj)}
 
@@ -145,7 +145,7 @@ class Writer:
             self._supersede(chunk)
             if postgres:
                 # COPY: the fastest way into PostgreSQL, inside the import's transaction.
-                with connection.connection.driver_connection.cursor() as cursor:
+                with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]  # typing debt
                     with cursor.copy(f"COPY figure ({', '.join(columns)}) FROM STDIN") as copy:
                         for row in chunk:
                             copy.write_row((*row, import_id))

@@ -7,6 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
+from dashboard.components.props import wildcard
 from dashboard.components.controls import select
 from dashboard.components.panel import chart_panel, download_callback, panel_content, panel_outputs
 from dashboard.components.tables import secret_cell
@@ -32,7 +33,7 @@ def layout(mois=None, **_other) -> html.Div:
             dbc.Col([dbc.Label("Mois", html_for="ali-month"),
                      select("ali-month", options=view.month_options(),
                             value=period_key(*period) if period else None)], lg=3),
-            dbc.Col(html.P(id="ali-summary", className="mb-2 fw-semibold", **{"aria-live": "polite"}),
+            dbc.Col(html.P(id="ali-summary", className="mb-2 fw-semibold", **wildcard({"aria-live": "polite"})),
                     class_name="align-self-end"),
         ], class_name="g-3 mb-3"),
         chart_panel("ali-map", height=600),
@@ -61,7 +62,7 @@ def _territory_link(territory: view.Territory) -> dcc.Link:
 
 
 def _ali_card(territory: view.Territory, year: int | None) -> dbc.Card:
-    ali = territory.ali
+    ali: dict = territory.ali  # type: ignore[assignment]  # the card is drawn for an ALI territory only
     members = html.Ul([html.Li(m) for m in ali["members"]], className="mb-0 ps-3") if ali["members"] \
         else view.NO_MEMBER
     facts = [("Porteur", ali["porteur"]), ("Membres du consortium", members),
@@ -80,15 +81,17 @@ def _ali_card(territory: view.Territory, year: int | None) -> dbc.Card:
     ]), class_name="h-100 ali-card")
 
 
-def _objectives(territory: view.Territory, year: int | None) -> html.Div:
+def _objectives(territory: view.Territory, year: int | None) -> html.Div | html.P:
     """Actual against objective: each pair on one line, with its gap."""
     goals = territory.objectives
     if year is None or all(v is None for v in goals.values()):
         return html.P("Aucun objectif de convention importé pour cette année.", className="small text-muted mt-2 mb-0")
     lines = []
     for label, actual, objective, gap in view.objective_lines(territory):
-        lines.append(html.Li([html.Span(label, className="fw-semibold"), " : ", actual, f" (objectif {objective})",
-                              *([" — ", html.Span(gap, className="ali-gap")] if gap else [])]))
+        said: list = [html.Span(label, className="fw-semibold"), " : ", actual, f" (objectif {objective})"]
+        if gap:
+            said += [" — ", html.Span(gap, className="ali-gap")]
+        lines.append(html.Li(said))
     return html.Div([html.P(f"Objectifs {year}", className="small fw-semibold mt-2 mb-1"),
                      html.Ul(lines, className="small mb-0 ps-3 ali-objectives")])
 

@@ -11,6 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
+from dashboard.components.props import wildcard
 from dashboard.components.controls import select
 from dashboard.components.downloads import download_buttons, send_frame
 from dashboard.components.map_frame import map_frame
@@ -41,12 +42,12 @@ def layout(indicateur: str | None = None, niveau: str | None = None, periode: st
         dbc.Row([
             dbc.Col(dbc.Button("▶ Lecture", id="carte-play", color="secondary", size="sm", n_clicks=0,
                                title="Faire défiler les périodes"), width="auto"),
-            dbc.Col([html.Div(id="carte-period-label", className="fw-semibold", **{"aria-live": "polite"}),
+            dbc.Col([html.Div(id="carte-period-label", className="fw-semibold", **wildcard({"aria-live": "polite"})),
                      # The slider's thumb gets its name and spoken value from assets/site/observatoire.js.
                      html.Div(dcc.Slider(id="carte-period", min=0, max=max(len(periods) - 1, 0), step=1,
                                          value=state.period_index, marks=map_state.period_marks(periods),
                                          included=False, updatemode="mouseup", allow_direct_input=False),
-                              **{"data-slider-label": "Période", "data-slider-valuetext": "carte-period-label"})]),
+                              **wildcard({"data-slider-label": "Période", "data-slider-valuetext": "carte-period-label"}))]),
         ], class_name="g-2 mb-2 align-items-center"),
         dcc.Interval(id="carte-clock", interval=1200, disabled=True),
         map_frame("carte-map", "carte-legend", figure=base_map({"type": "FeatureCollection", "features": []})),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+from dash.development.base_component import Component
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html
 
 from dashboard.components.controls import select
@@ -78,7 +79,7 @@ def _codes(*lists) -> list:
 def _notes(codes: list, notes: list[tuple[str, bool]], empty: list[str], breaks: list[dict]) -> list:
     """What the vertical marks are, ALI by ALI, where a series breaks, and why some territories
     are not drawn."""
-    shown = []
+    shown: list[Component] = []
     if breaks:
         shown.append(html.Div([
             html.P("Ruptures de série (◇ sur le graphique) : la courbe n'est pas tracée à travers, et aucune "

@@ -40,7 +40,7 @@ def layout(**query):
     return html.Div([
         html.H1("Imports", className="h2"),
         html.Form([
-            "Connecté : ", html.Strong(current_user()["username"]), " ",
+            "Connecté : ", html.Strong(current_user()["username"]), " ",  # type: ignore[index]  # typing debt
             dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
             html.Button("Se déconnecter", type="submit", className="btn btn-link btn-sm"),
         ], method="post", action=dash.get_relative_path("/deconnexion"), className="text-muted mb-3"),
@@ -107,6 +107,8 @@ def _templates():
 
 def _history(chosen: int | None = None):
     frame = service.history()
+    if chosen is not None:  # the linked import first, then the whole log
+        frame = frame.sort_values("id", key=lambda ids: ids != chosen, kind="stable")
     rows = [html.Tr(className="table-warning import-chosen" if r.id == chosen else None, children=[
         html.Td(r.id), html.Td(f"{r.imported_at:%d/%m/%Y %H:%M}"), html.Td(KINDS[r.kind].label if r.kind in KINDS
                                                                             else r.kind),
@@ -118,8 +120,6 @@ def _history(chosen: int | None = None):
             message=f"Annuler l'import n° {r.id} ({r.file_name}) ? Les chiffres qu'il avait remplacés "
                     "seront rétablis.") if r.status == "applied" else None),
     ]) for r in frame.itertuples()]
-    if chosen is not None and chosen in set(frame["id"]):  # the linked import first, then the whole log
-        rows.sort(key=lambda row: "import-chosen" not in (row.className or ""))
     head = ["N°", "Date", "Type", "Fichier", "Lignes", "Par", "Fiabilité", "État", ""]
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
                      size="sm", striped=True, responsive=True, id="import-history-table")
@@ -206,7 +206,7 @@ def confirm(clicks, pending, source, licence, quality, data_date, coverage):
             dash.no_update, dash.no_update
     provenance = Provenance(source=source, licence=licence or "usage interne", quality=quality if quality in QUALITIES else "unverified",
                             coverage=coverage if coverage in COVERAGES else "census",
-                            data_date=data_date or None, imported_by=current_user()["username"])
+                            data_date=data_date or None, imported_by=current_user()["username"])  # type: ignore[index]  # typing debt
     try:
         options = {k: v for k, v in (pending.get("options") or {}).items() if k == "shared_code" and v in SHARED_CODE}
         outcome = service.confirm(pending["token"], pending["file_name"], pending["kind"], provenance, options,
@@ -228,7 +228,7 @@ def rollback(clicks):
     if not isinstance(import_id, int):
         return dash.no_update, dash.no_update
     try:
-        service.rollback(import_id, by=current_user()["username"], address=client_address())
+        service.rollback(import_id, by=current_user()["username"], address=client_address())  # type: ignore[index]  # typing debt
     except ImportRefused as refused:
         return dbc.Alert(str(refused), color="danger", id="import-rollback-refused"), _history()
     return dbc.Alert(f"Import n° {import_id} annulé : les chiffres qu'il avait remplacés sont rétablis.",

@@ -7,6 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard.components.props import wildcard
 from dashboard.components.controls import select
 from dashboard.components.panel import chart_panel, download_callback, panel_content, panel_outputs
 from dashboard.components.provenance import demo_badge
@@ -39,7 +40,7 @@ def layout(**_query) -> html.Div:
                 select("structures-pick", options=[{"label": "— Choisir une structure —", "value": PICK_NONE},
                                                    *view.structure_options()], value=PICK_NONE),
                 html.Div(html.P(CARDS_HINT, className="text-muted"), id="structures-cards", className="mt-3",
-                         **{"aria-live": "polite"}),
+                         **wildcard({"aria-live": "polite"})),
             ], lg=4),
         ], class_name="g-3"),
         html.H2("Densité de structures par territoire", className="h4 mt-4"),

@@ -8,6 +8,7 @@ import datetime as dt
 
 import dash
 import dash_bootstrap_components as dbc
+from dash.development.base_component import Component
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.components.controls import select
@@ -47,7 +48,7 @@ def _break(period: str, reason: str):
     return html.Abbr(period, title=f"Rupture de série : {reason}") if period else ""
 
 
-def _table(profile: view.Profile) -> html.Div:
+def _table(profile: view.Profile) -> html.Div | html.P:
     frame = profile.table.table
     if frame.empty:
         return html.P("Aucun chiffre pour ce territoire.", className="text-muted")
@@ -75,7 +76,7 @@ def _ali_card(profile: view.Profile) -> dbc.Card:
         text = [html.P("Aucune Agence locale d'insertion ne couvre ce territoire : il ne fait partie d'aucun "
                        "des 13 territoires lauréats de 2022.", className="mb-0")]
     else:
-        text = [
+        text: list[Component] = [  # type: ignore[no-redef]  # typing debt
             html.P(html.Strong(f"{ali['name']} ({ali['code']})"), className="mb-1"),
             html.Dl([
                 html.Dt("Porteur"), html.Dd(ali["porteur"] or "non publié"),
@@ -170,12 +171,12 @@ def trend(indicator, code):
 
 def _trend_chart(indicator, code):
     territory = published.find_territory(code) if isinstance(code, str) else None
-    return view.trend(territory or published.find_territory("93"), indicator)[0]
+    return view.trend(territory or published.find_territory("93"), indicator)[0]  # type: ignore[arg-type]  # typing debt
 
 
 def _table_chart(code):
     territory = published.find_territory(code) if isinstance(code, str) else None
-    return view.build(territory or published.find_territory("93")).table
+    return view.build(territory or published.find_territory("93")).table  # type: ignore[arg-type]  # typing debt
 
 
 download_callback("territoire-trend", _trend_chart, State("territoire-trend-indicator", "value"),

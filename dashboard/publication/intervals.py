@@ -60,7 +60,7 @@ class Intervals:
                     j = self.column[cell]
                     coefficients[j] = coefficients.get(j, 0.0) + coefficient
                 else:
-                    constant += coefficient * float(values[cell])
+                    constant += coefficient * float(values[cell])  # type: ignore[arg-type]  # typing debt
             slack = 0.0 if relation.exact else 0.5
             self._row(coefficients, -constant - slack, -constant + slack)
         for part, total in of_which:
@@ -70,7 +70,7 @@ class Intervals:
                     if cell in self.column:
                         coefficients[self.column[cell]] = coefficients.get(self.column[cell], 0.0) + coefficient
                     elif not _missing(values.get(cell)):
-                        constant += coefficient * float(values[cell])
+                        constant += coefficient * float(values[cell])  # type: ignore[arg-type]  # typing debt
                     else:
                         coefficients = {}
                         break

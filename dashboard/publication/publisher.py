@@ -91,23 +91,23 @@ def publish(conn: Connection, touched: Iterable[tuple[str, str, dt.date]] | None
     Returns the number of rows written per unit."""
     threshold = threshold if threshold is not None else store_threshold(conn)
     geos = C.load_geographies(conn)
-    everything = touched is None
     wanted: dict[str, set[Period] | None] = {}
-    if everything:
+    if touched is None:
         conn.execute(delete(PublishedValue))
         conn.execute(delete(PublishedPeriod))
         wanted = {u.name: None for u in units()}
     else:
         for indicator, period_type, period_start in touched:
-            wanted.setdefault(unit_of(indicator), set()).add((period_type, C.as_date(period_start)))
+            _want(wanted, unit_of(indicator), {(period_type, C.as_date(period_start))})
         for spec in DERIVED:  # in declaration order: a ratio may build on a yearly sum declared before it
-            if spec.parts:
-                continue
             name = f"ratio:{spec.code}"
             if spec.yearly_sum_of:
                 source = unit_of(spec.yearly_sum_of)
                 if source in wanted:
-                    _want(wanted, name, None if wanted[source] is None else {_year(p) for p in wanted[source]})
+                    periods = wanted[source]
+                    _want(wanted, name, None if periods is None else {_year(p) for p in periods})
+                continue
+            if not (spec.numerator and spec.denominator):  # a sum of parts: published with its family
                 continue
             num, den = unit_of(spec.numerator), unit_of(spec.denominator)
             if den in wanted:  # the nearest denominator of any period may have changed
@@ -127,7 +127,7 @@ def publish(conn: Connection, touched: Iterable[tuple[str, str, dt.date]] | None
             rows = _ratio_rows(conn, unit, periods)
         if rows:
             _insert(conn, rows)
-            conn.execute(PublishedPeriod.__table__.insert(), _catalogue(rows))
+            conn.execute(PublishedPeriod.__table__.insert(), _catalogue(rows))  # type: ignore[attr-defined]  # typing debt
         _bump(conn, unit.name, threshold)
         written[unit.name] = len(rows)
     _bump(conn, "*", threshold)  # every import: the territories, ALIs and lists may have changed
@@ -136,10 +136,8 @@ def publish(conn: Connection, touched: Iterable[tuple[str, str, dt.date]] | None
 
 def _want(wanted: dict[str, set[Period] | None], unit: str, periods: set[Period] | None) -> None:
     """Add periods to a unit's share of the work (None: all of them)."""
-    if periods is None or wanted.get(unit, set()) is None:
-        wanted[unit] = None
-    else:
-        wanted.setdefault(unit, set()).update(periods)
+    current = wanted.get(unit, set())
+    wanted[unit] = None if periods is None or current is None else current | periods
 
 
 def _year(period: Period) -> Period:
@@ -190,9 +188,9 @@ def _insert(conn: Connection, rows: list[dict]) -> None:
     """The published rows, in the caller's transaction: COPY on PostgreSQL (a national
     publication writes millions), executemany elsewhere."""
     if conn.dialect.name != "postgresql":
-        conn.execute(PublishedValue.__table__.insert(), rows)
+        conn.execute(PublishedValue.__table__.insert(), rows)  # type: ignore[attr-defined]  # typing debt
         return
-    with conn.connection.driver_connection.cursor() as cursor:
+    with conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]  # typing debt
         with cursor.copy(f"COPY published_value ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[c] for c in _COLUMNS])
@@ -216,10 +214,10 @@ def _bump(conn: Connection, unit: str, threshold: int) -> None:
     for name in (unit,):
         current = conn.execute(select(Publication.version).where(Publication.unit == name)).scalar()
         if current is None:
-            conn.execute(Publication.__table__.insert().values(unit=name, version=1, published_at=now,
+            conn.execute(Publication.__table__.insert().values(unit=name, version=1, published_at=now,  # type: ignore[attr-defined]  # typing debt
                                                                threshold=threshold))
         else:
-            conn.execute(Publication.__table__.update().where(Publication.unit == name)
+            conn.execute(Publication.__table__.update().where(Publication.unit == name)  # type: ignore[attr-defined]  # typing debt
                          .values(version=current + 1, published_at=now, threshold=threshold))
 
 
@@ -273,7 +271,7 @@ def _mask(frame: pd.DataFrame, unit: Unit, relations, threshold: int) -> set[tup
             if isinstance(flag, str):
                 source_masked.add(key)
         relations_, of_which = _relations(cells, unit.members, geo_relations)
-        masked |= mask_period(cells, source_masked, relations_, of_which, threshold, DEFAULT_PROTECTION)
+        masked |= mask_period(cells, source_masked, relations_, of_which, threshold, DEFAULT_PROTECTION)  # type: ignore[arg-type]  # typing debt
     return masked
 
 
@@ -359,10 +357,12 @@ def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> li
     either term is; the denominator of the same period or, for a yearly one, of the nearest
     year on the same geography (the latest before, else the first after)."""
     spec = unit.ratio
-    num = _published(conn, spec.numerator, periods)
+    if spec is None:
+        raise ValueError(f"{unit.name} is not a ratio")
+    num = _published(conn, spec.numerator, periods)  # type: ignore[arg-type]  # typing debt
     if num.empty:  # nothing to divide: the denominator (all its periods) is not even read
         return []
-    den = _published(conn, spec.denominator, None)
+    den = _published(conn, spec.denominator, None)  # type: ignore[arg-type]  # typing debt
     if den.empty:
         return []
     chosen = {}
@@ -423,6 +423,8 @@ def _yearly_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> l
     territory: secret when one month is (so it says nothing the months do not); a year with
     fewer than twelve months says which months it adds up."""
     spec = unit.ratio
+    if spec is None or spec.yearly_sum_of is None:
+        raise ValueError(f"{unit.name} is not a yearly sum")
     months = None
     if periods is not None:
         months = {("month", dt.date(start.year, m, 1)) for _, start in periods for m in range(1, 13)}
@@ -479,4 +481,4 @@ def versions(conn: Connection) -> dict[str, int]:
 
 
 def count(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(PublishedValue)).scalar()
+    return conn.execute(select(func.count()).select_from(PublishedValue)).scalar_one()

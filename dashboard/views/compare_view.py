@@ -117,7 +117,7 @@ def ranking(indicator, level, codes) -> tuple[Chart, dict]:
         table.loc[len(table)] = {"Rang": None, "Code": "departement", "Territoire": f"{reference[0]} (référence)",
                                  column: reference[1]}
     table["Rang"] = table["Rang"].astype("Int64").astype(object).where(table["Rang"].notna(), "")
-    title = f"{label} — {level_label}, {fr_period(*period)}" + (PARTIAL_TITLE if partial else "")
+    title = f"{label} — {level_label}, {fr_period(*period)}" + (PARTIAL_TITLE if partial else "")  # type: ignore[arg-type]  # typing debt
     chart = Chart(title, table,
                   formats={column: (unit, decimals(indicator))},
                   name=f"classement_{indicator}_{level}_{period_key(*period)}",
@@ -154,7 +154,7 @@ def scatter(x, y, level, codes) -> tuple[Chart, dict]:
             period = common
             geography = published.geography_of(indicator, *period)
             if level == "qpv" and geography and not geography.startswith("QPV"):
-                geography = published.geography_at("qpv", period[1])
+                geography = published.geography_at("qpv", period[1])  # type: ignore[arg-type, assignment]  # typing debt
         ends.append((period, published.values(indicator, level, *period, geography) if geography
                      else published.empty_values()))
     (x_period, x_frame), (y_period, y_frame) = ends
@@ -169,7 +169,7 @@ def scatter(x, y, level, codes) -> tuple[Chart, dict]:
     table = pd.DataFrame({"Code": merged["code"].tolist(), "Territoire": merged["name"].tolist(),
                           x_column: [shown(v, f) for v, f in zip(merged["value_x"], merged["flag_x"])],
                           y_column: [shown(v, f) for v, f in zip(merged["value_y"], merged["flag_y"])]})
-    when = fr_period(*x_period) if x_period == y_period else f"{fr_period(*x_period)} et {fr_period(*y_period)}"
+    when = fr_period(*x_period) if x_period == y_period else f"{fr_period(*x_period)} et {fr_period(*y_period)}"  # type: ignore[arg-type]  # typing debt
     chart = Chart(f"{y_label} selon {x_label} — {IN_TITLE[level]}, {when}", table,
                   formats={x_column: (x_unit, decimals(x)), y_column: (y_unit, decimals(y))},
                   name=f"nuage_{x}_{y}_{level}", **provenance_of(x_frame, y_frame))

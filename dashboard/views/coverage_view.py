@@ -329,7 +329,7 @@ FILLING_MONTHS = 24
 def filling_history(coverage: Coverage) -> tuple[Chart, dict]:
     """Each ALI's filling rate over the FILLING_MONTHS months up to the month shown: the grid's
     inputs and its table (one row per ALI and month, as the grid shows it)."""
-    alis = {t.code: t.ali["code"] for t in coverage.covered}
+    alis = {t.code: t.ali["code"] for t in coverage.covered if t.ali}
     names = {t.code: t.name for t in coverage.covered}
     shown_months = [p for p in months() if coverage.period and p[1] <= coverage.period[1]][-FILLING_MONTHS:]
     series = published.series_values(FILLING, (LEVEL,))

@@ -143,10 +143,11 @@ def same_period_index(indicator, periods: list, state) -> int:
 def period_marks(periods: list) -> dict:
     """A mark at the first period of each year, skipped when too close to the previous mark
     to be read (yearly figures before monthly ones crowd the start of the slider)."""
-    marks, gap = {}, max(len(periods) // 12, 1)
+    marks: dict[int, dict] = {}
+    gap = max(len(periods) // 12, 1)
     for index, (_t, start) in enumerate(periods):
         if str(start.year) not in marks.values() and (not marks or index - max(marks) >= gap):
-            marks[index] = str(start.year)
+            marks[index] = str(start.year)  # type: ignore[assignment]  # typing debt
     return marks
 
 

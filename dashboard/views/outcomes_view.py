@@ -4,6 +4,8 @@ exports). Cohorts are only ever the stored `cohorte_*` figures: monthly flows ca
 entry quarter a person who left came from, so they are never used to estimate them."""
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 
 import pandas as pd
@@ -281,14 +283,15 @@ def cohort_quarters(code) -> tuple[Chart, dict]:
     if territory is None:
         return _empty("Cohortes d'entrants par trimestre — aucune donnée", "cohortes")
     rows, starts = _cohort_rows(territory["code"])
-    records, panels = [], {h: {"quarters": [], "parts": {STATUS_LABELS[s]: [] for s in COHORT_STATUSES}}
+    records: list[dict] = []
+    panels: dict[int, dict[str, Any]] = {h: {"quarters": [], "parts": {STATUS_LABELS[s]: [] for s in COHORT_STATUSES}}
                            for h in HORIZONS}
     for start in starts:
         entries, by_horizon = _cohort_cells(rows, start)
         label = fr_period("quarter", start)
         # A horizon not yet observed has no row and no bar.
         for h in [h for h in HORIZONS if by_horizon[h] is not None]:
-            shares = {s: share(by_horizon[h][s], entries) for s in COHORT_STATUSES}
+            shares = {s: share(by_horizon[h][s], entries) for s in COHORT_STATUSES}  # type: ignore[index]  # typing debt
             records.append({"Trimestre d'entrée": label, "Situation": f"À {h} mois",
                             f"Entrées du trimestre ({UNIT})": entries,
                             **{f"{STATUS_LABELS[s]} (% des entrées)": shares[s] for s in COHORT_STATUSES}})

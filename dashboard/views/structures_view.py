@@ -108,7 +108,7 @@ def map_inputs(types) -> dict:
     the hover text, and the ids a click opens (comma-separated)."""
     frame = listed(types)
     placed = frame[frame["map_lon"].notna()]
-    points = {"lon": [], "lat": [], "counts": [], "hover": [], "keys": []}
+    points: dict[str, list] = {"lon": [], "lat": [], "counts": [], "hover": [], "keys": []}
     for (lon, lat), group in placed.groupby(["map_lon", "map_lat"], sort=False):
         where = escape(" ; ".join(dict.fromkeys(group["commune"])), quote=False)
         lines = [escape(f"{n} ({t})", quote=False) for n, t in zip(group["name"], group["type_label"])]

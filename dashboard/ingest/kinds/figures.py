@@ -48,7 +48,7 @@ class FigureKind(Kind):
     measures: list[Measure] = []
     # A column (optional) that names the geography of the codes, e.g. "COG 2023".
     geography_column: str | None = None
-    territory_levels = ("commune", "commune_deleguee", "qpv")
+    territory_levels: tuple[str, ...] = ("commune", "commune_deleguee", "qpv")
     series_start = dt.date(2000, 1, 1)
     # For files that give a year: the month it stands for (1: a stock at 1 January).
     month_of_year = 1
@@ -231,7 +231,7 @@ class FigureKind(Kind):
                                    f"un QPV de la liste en vigueur en {day:%m/%Y} (liste « {geo.label} » {ended})")
             return geo
         if ctx.options.get("geography"):
-            return ctx.session.get(Geography, ctx.options["geography"])
+            return ctx.session.get(Geography, ctx.options["geography"])  # type: ignore[return-value]  # typing debt
         if geo_cell:
             # "COG 2023" names the geography in force on 1 January of that year.
             year = re.search(r"(19|20)\d\d", geo_cell)

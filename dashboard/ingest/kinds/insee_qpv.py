@@ -68,7 +68,7 @@ class InseeQpvDemo(_InseeQpv):
         problems = []
         communes_geo = geography_at(session, "cog", dt.date(2024, 1, 1))
         communes = list(session.scalars(select(Territory).where(
-            Territory.geography_code == communes_geo.code, Territory.level == "commune")))
+            Territory.geography_code == communes_geo.code, Territory.level == "commune")))  # type: ignore[arg-type, union-attr]  # typing debt
         done: set[str] = set()
         for row in ctx.parsed.rows:
             code = row["code_qpv"]
@@ -80,7 +80,7 @@ class InseeQpvDemo(_InseeQpv):
                 commune = _match_name(communes, name)
                 if commune is None:
                     problems.append(ctx.problem(row, "communes", name,
-                                                f"un nom de commune de la géographie {communes_geo.label}"))
+                                                f"un nom de commune de la géographie {communes_geo.label}"))  # type: ignore[union-attr]  # typing debt
                 else:
                     matched.append(commune)
             qpv = ctx.writer.territory(geography=QPV2015.code, level="qpv", code=code, name=row["nom_qpv"],

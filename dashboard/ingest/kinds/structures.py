@@ -50,7 +50,7 @@ class Structures(Kind):
         geo = geography_at(session, "cog", ctx.today)
         # A commune déléguée shares its code with its commune nouvelle (93066): the commune wins.
         communes = {t.code: t for t in session.scalars(select(Territory).where(
-            Territory.geography_code == geo.code, Territory.level.in_(("commune", "commune_deleguee")))
+            Territory.geography_code == geo.code, Territory.level.in_(("commune", "commune_deleguee")))  # type: ignore[arg-type, union-attr]  # typing debt
             .order_by(Territory.level.desc()))}
         alis = set(session.scalars(select(Ali.code)))
         problems = []
@@ -63,7 +63,7 @@ class Structures(Kind):
             commune = communes.get(row["code_commune"])
             if commune is None:
                 problems.append(ctx.problem(row, "code_commune", row["code_commune"],
-                                            f"un code de commune de la géographie {geo.label}"))
+                                            f"un code de commune de la géographie {geo.label}"))  # type: ignore[union-attr]  # typing debt
             siret = row["siret"]
             if siret and not (len(siret) == 14 and siret.isdigit() and parse.luhn_ok(siret)):
                 problems.append(ctx.problem(row, "siret", siret, "un SIRET de 14 chiffres valide (clé de Luhn)"))
@@ -102,13 +102,13 @@ class Structures(Kind):
         geo = geography_at(ctx.session, "cog", ctx.today)
         session = ctx.session
         communes = dict(session.execute(select(Territory.code, Territory.id).where(
-            Territory.geography_code == geo.code, Territory.level == "commune")).all())
+            Territory.geography_code == geo.code, Territory.level == "commune")).all())  # type: ignore[arg-type, union-attr]  # typing debt
         parent = Territory.__table__.alias("parent")
         for code, commune_id in session.execute(
                 select(Territory.code, TerritoryLink.parent_id)
                 .join(TerritoryLink, TerritoryLink.child_id == Territory.id)
                 .join(parent, parent.c.id == TerritoryLink.parent_id)
-                .where(Territory.geography_code == geo.code, Territory.level == "commune_deleguee",
+                .where(Territory.geography_code == geo.code, Territory.level == "commune_deleguee",  # type: ignore[arg-type, union-attr]  # typing debt
                        parent.c.level == "commune")):
             communes.setdefault(code, commune_id)
         open_rows = [r for r in rows if (r["opened_on"] is None or r["opened_on"] <= day)
