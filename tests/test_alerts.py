@@ -13,7 +13,7 @@ from dashboard import alerts
 from dashboard.app import create_app
 from dashboard.store import make_engine, session_scope
 from dashboard.store.models import Figure, PublishedValue, Territory
-from tests.helpers import initialised
+from tests.helpers import initialised, signed_in, start_signed_in
 from tests.panels import find, page_layout, texts
 
 TODAY = dt.date(2026, 11, 29)
@@ -60,7 +60,7 @@ def test_the_threshold_is_declared_data(settings, tmp_path):
 
 
 def test_the_public_home_page_has_no_alerts(settings):
-    internal = create_app(settings).server.test_client()
+    internal = signed_in(create_app(settings))
     public = create_app(dataclasses.replace(settings, public=True)).server.test_client()
     assert list(find(page_layout(internal, "/"), "accueil-alertes"))
     assert not list(find(page_layout(public, "/"), "accueil-alertes"))
@@ -69,7 +69,7 @@ def test_the_public_home_page_has_no_alerts(settings):
 
 @pytest.mark.browser
 def test_an_alert_leads_to_the_transmissions_page(dash_duo, settings, foreign_requests):
-    dash_duo.start_server(create_app(settings))
+    start_signed_in(dash_duo, create_app(settings))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/")
     dash_duo.wait_for_element("#accueil-alertes", timeout=15)
     def click(element):  # the page's own click handler (the list lies below the fold of the test window)

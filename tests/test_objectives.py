@@ -12,7 +12,7 @@ from dashboard.ingest.errors import ImportRefused
 from dashboard.ingest.importer import Provenance, import_file
 from dashboard.ingest.templates import template_csv
 from dashboard.store import make_engine
-from tests.helpers import initialised, queries
+from tests.helpers import initialised, queries, signed_in
 from tests.panels import table_rows
 from tests.test_coverage_page import show
 
@@ -39,7 +39,7 @@ def test_a_filled_template_shows_on_the_coverage_page_and_in_the_api(store, tmp_
                              "Part visée des sorties vers l'emploi durable (%)")
     outcome = send(store, tmp_path, "conventions.csv", "2026;ALI-2022-03;700;650;22,5\r\n")
     assert outcome.summary["figures"] == 3
-    client = create_app(store).server.test_client()
+    client = signed_in(create_app(store))
     answer = show(client, "2026-10")
     header, rows = table_rows(answer["ali-table-table"]["children"])
     row = dict(zip(header, next(r for r in rows if r[0] == "ALI-2022-03")))

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from dashboard.app import create_app
 from dashboard.store import make_engine, session_scope
 from dashboard.store.models import Figure, Territory
-from tests.helpers import initialised, signed_in
+from tests.helpers import initialised, signed_in, start_signed_in
 from tests.panels import assert_downloads_match_screen, table_rows, update
 
 GRID = [("transmissions-grid-" + p, prop) for p, prop in
@@ -67,7 +67,7 @@ def test_the_page_draws_the_grid_and_filters_it(dash_duo, settings, foreign_requ
     from dash.testing.wait import until
     from selenium.webdriver.support.ui import Select
 
-    dash_duo.start_server(create_app(settings))
+    start_signed_in(dash_duo, create_app(settings))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/transmissions")
     dash_duo.wait_for_element("#transmissions-grid-graph .heatmaplayer", timeout=15)
     dash_duo.wait_for_contains_text("#transmissions-relances-title", "1 mois à réclamer", timeout=10)
@@ -96,7 +96,7 @@ def test_a_click_on_a_received_month_opens_its_import(dash_duo, settings, foreig
     from dash.testing.wait import until
     from selenium.webdriver.common.action_chains import ActionChains
 
-    dash_duo.start_server(create_app(settings))
+    start_signed_in(dash_duo, create_app(settings))
     dash_duo.wait_for_page(f"{dash_duo.server_url}/transmissions")
     cells = dash_duo.wait_for_element("#transmissions-grid-graph .nsewdrag", timeout=15)
     dash_duo.wait_for_element("#transmissions-grid-graph .heatmaplayer", timeout=15)
