@@ -219,3 +219,16 @@ def test_the_trail_is_readable_by_an_admin_only(dash_duo, settings, foreign_requ
         f"{dash_duo.server_url}/connexion - Failed to load resource: the server responded with a status of 401 "
         "(UNAUTHORIZED)"]
     assert foreign_requests() == []
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_event SET who = 'personne'", "DELETE FROM audit_event"])
+def test_the_store_itself_refuses_to_change_the_trail(empty_store, statement):
+    """Append-only below the app too: a SQL client cannot edit or delete a row (both backends)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    _url, engine, _raw = empty_store
+    audit.record(engine, "agent", "sign_in", address="127.0.0.1")
+    with pytest.raises(DatabaseError, match="ajout seul"), engine.begin() as conn:
+        conn.execute(text(statement))
+    assert list(audit.events(engine)["who"]) == ["agent"]

@@ -11,6 +11,7 @@ from dashboard.app import create_app
 from dashboard.ingest.errors import ImportRefused
 from dashboard.ingest.importer import Provenance, import_file
 from dashboard.ingest.templates import template_csv
+from dashboard.publication.series import break_reason
 from dashboard.store import make_engine
 from tests.helpers import initialised, queries, signed_in
 from tests.panels import table_rows
@@ -86,8 +87,15 @@ def test_yearly_sums_are_the_published_months_and_secret_with_any_of_them(store)
         else:
             assert row.value == months["value"].sum()
         if row.period_start.year == 2026:
-            assert "Cumul de janvier à octobre 2026." in row.caveats
+            assert "Cumul de janvier à octobre 2026." in row.caveats and row.series.endswith("|1-10")
+        if row.period_start.year in (2024, 2025):
+            assert not row.series.endswith("-10") and row.series.count("|") == 2
     assert (yearly["flag"] != "secret").sum() > 0
+    # a part of a year and a whole year are not one series: no change is computed across them
+    by_year = yearly[yearly["code"] == "ALI-2022-03"].set_index("period_start")["series"]
+    assert break_reason(by_year[dt.date(2025, 1, 1)], by_year[dt.date(2026, 1, 1)]) == \
+        "cumuls sur des parties différentes de l'année"
+    assert break_reason(by_year[dt.date(2024, 1, 1)], by_year[dt.date(2025, 1, 1)]) is None
 
 
 def test_the_target_share_is_never_summed_up_the_links(store):

@@ -450,8 +450,14 @@ def _yearly_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> l
             import_id=int(group["import_id"].max()) if group["import_id"].notna().any() else None,
             source=_text(head["source"]), quality="demo" if (group["quality"] == "demo").any() else _text(head["quality"]),
             data_date=_text(head["data_date"]), caveats=" ".join(dict.fromkeys(caveats)) or None,
-            series=_text(head["series"]), partial=bool(group["partial"].map(_true).any())))
+            series=_yearly_series(_text(head["series"]), (first.month, last.month) if span else None),
+            partial=bool(group["partial"].map(_true).any())))
     return rows
+
+
+def _yearly_series(series: str | None, months: tuple[int, int] | None) -> str | None:
+    """A sum of some months of a year is not of one series with a whole year's (`series`)."""
+    return f"{series}|{months[0]}-{months[1]}" if series and months else series
 
 
 def _published(conn: Connection, indicator: str, periods: set[Period] | None) -> pd.DataFrame:

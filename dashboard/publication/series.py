@@ -59,7 +59,7 @@ def breaks(ids: list) -> list[tuple[int, str]]:
 def _reasons(old: str, new: str) -> list[str]:
     if old == new:
         return []
-    (k0, r0, p0), (k1, r1, p1) = (_parts(old), _parts(new))
+    ((k0, r0, p0), m0), ((k1, r1, p1), m1) = _parts(old), _parts(new)
     out = []
     if k0 != k1:
         out.append(f"changement de source ou de méthode ({KIND_NAMES.get(k0, k0)} → {KIND_NAMES.get(k1, k1)})")
@@ -68,9 +68,13 @@ def _reasons(old: str, new: str) -> list[str]:
                    else "données de démonstration → données réelles")
     if p0 != p1:
         out.append("changement de périmètre du territoire (nouvelle géographie)")
+    if m0 != m1:
+        out.append("cumuls sur des parties différentes de l'année")
     return out
 
 
-def _parts(series: str) -> tuple[str, str, str]:
-    kind, reliability, perimeter = (series.split("|") + ["", "", ""])[:3]
-    return kind, reliability, perimeter
+def _parts(series: str) -> tuple[tuple[str, str, str], str]:
+    """(kind, reliability, perimeter), and the months a yearly sum adds up when not all twelve
+    ("3-12": March to December)."""
+    kind, reliability, perimeter, months = (series.split("|") + ["", "", "", ""])[:4]
+    return (kind, reliability, perimeter), months
