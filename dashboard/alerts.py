@@ -12,10 +12,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import flask
 import pandas as pd
 from sqlalchemy import Engine, select
 
 from dashboard import transmissions
+from dashboard.auth import requires
 from dashboard.formatting import fr_date, fr_period, fr_value
 from dashboard.store import session_scope
 from dashboard.store.models import Ali, ImportRecord, PublishedValue
@@ -116,3 +118,19 @@ def _objectives(engine: Engine, threshold: float) -> list[Alert]:
 def describe(alert: Alert) -> str:
     """One line, as the command line prints it."""
     return f"{fr_date(alert.day)}  [{alert.kind}]  {alert.text}"
+
+
+def table(found: list[Alert]) -> pd.DataFrame:
+    """The alerts as the home page lists them: date, kind, text, link (the CSV download)."""
+    return pd.DataFrame([{"Date": fr_date(a.day), "Type": a.kind, "Alerte": a.text, "Lien": a.href} for a in found],
+                        columns=["Date", "Type", "Alerte", "Lien"])
+
+
+def install(server: flask.Flask, engine: Engine, prefix: str) -> None:
+    """`alertes.csv`: every alert of the home page, for a reader of the internal app."""
+    @server.route(f"{prefix}alertes.csv", endpoint="alertes_csv")
+    @requires("lecteur")
+    def download():
+        body = table(alerts(engine)).to_csv(sep=";", index=False, lineterminator="\r\n")
+        return flask.Response("\ufeff" + body, mimetype="text/csv; charset=utf-8",
+                              headers={"Content-Disposition": 'attachment; filename="alertes.csv"'})

@@ -16,7 +16,7 @@ import dash
 from dash import Dash
 from flask import request
 
-from dashboard import api, auth, callback_guard, headers, internal_pages, plotly_geo, public, static_cache
+from dashboard import alerts, api, auth, callback_guard, headers, internal_pages, plotly_geo, public, static_cache
 from dashboard.components import shell
 from dashboard.ingest import service
 from dashboard.indicators import reading
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         service.configure(engine, settings)
         server.secret_key = auth.secret_key(settings.var_dir, settings.secret_key)
         auth.install(server, engine, settings.url_prefix)
+        alerts.install(server, engine, settings.url_prefix)
         internal_pages.install(app, settings.url_prefix)  # the `lecteur` right
     api.install(server, settings.url_prefix)
     static_cache.install(server, settings.url_prefix)

@@ -83,3 +83,23 @@ def test_an_alert_leads_to_the_transmissions_page(dash_duo, settings, foreign_re
     assert dash_duo.driver.current_url.endswith("/transmissions")
     assert dash_duo.get_logs() == []
     assert foreign_requests() == []
+
+
+def test_the_alerts_download_as_listed_and_for_a_reader_only(settings):
+    import io
+
+    import pandas as pd
+
+    app = create_app(settings)
+    reader = signed_in(app)
+    layout = page_layout(reader, "/")
+    listed = [texts(item) for item in next(find(layout, "accueil-alertes"))["props"]["children"]]
+    folded = next(find(layout, "accueil-alertes-suite"))["props"]["children"][1]["props"]["children"]
+    listed += [texts(item) for item in folded]
+    answer = reader.get("/alertes.csv")
+    assert answer.status_code == 200 and answer.headers["Content-Disposition"].endswith('"alertes.csv"')
+    frame = pd.read_csv(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff")), sep=";")
+    assert len(frame) == len(listed)
+    for row, item in zip(frame.itertuples(), listed, strict=True):  # same order, same words, same link
+        assert item.startswith(row.Date) and f" {row.Alerte} {row.Lien} " in item
+    assert app.server.test_client().get("/alertes.csv").status_code in (302, 403)

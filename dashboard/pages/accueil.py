@@ -90,7 +90,8 @@ def _alerts(found: list | None) -> list:
     counts = {k: sum(a.kind == k for a in found) for k in ALERT_KINDS}
     summary = " · ".join(f"{ALERT_KINDS[k][0]} : {n}" for k, n in counts.items() if n)
     return [html.H2(f"Alertes ({len(found)})", className="h4 mt-4"),
-            html.P(summary, className="small text-muted mb-2"),
+            html.P([summary, " · ", html.A("Télécharger (CSV)", href=dash.get_relative_path("/alertes.csv"),
+                                             id="accueil-alertes-csv")], className="small text-muted mb-2"),
             html.Ul([item(a) for a in first], className="list-unstyled small mb-1", id="accueil-alertes"),
             html.Details([html.Summary(f"{len(rest)} autres alertes"),
                           html.Ul([item(a) for a in rest], className="list-unstyled small mt-2")],
