@@ -55,21 +55,23 @@ def _transmissions(grid: pd.DataFrame, since: dt.date) -> list[Alert]:
     for (_code, name), rows in recent.groupby(["partenaire", "nom"], sort=True):
         missing = rows[rows["statut"].isin(["manquant", "annulé"])]
         if len(missing):
-            months = ", ".join(fr_period("month", m) for m in missing["mois"])
+            months = ", ".join(fr_period(t, m) for t, m in zip(missing["periode"], missing["mois"]))
             out.append(Alert(max(missing["echeance"]), "transmission",
-                             f"{name} : {_months(len(missing))} à réclamer ({months})", "/transmissions"))
+                             f"{name} : {_count(missing)} à réclamer ({months})", "/transmissions"))
         late = rows[rows["statut"].str.contains("en retard")]
         if len(late):
             worst = int(late["jours_de_retard"].max())
             last = late.sort_values("recu_le").iloc[-1]
             out.append(Alert(last["recu_le"], "transmission",
-                             f"{name} : {_months(len(late))} reçu{'s' * (len(late) > 1)} en retard "
+                             f"{name} : {_count(late)} reçu{'s' * (len(late) > 1)} en retard "
                              f"(jusqu'à {worst} j)", f"/imports?import={int(last['import'])}"))
     return out
 
 
-def _months(n: int) -> str:
-    return f"{n} mois"
+def _count(rows: pd.DataFrame) -> str:
+    """"3 mois", "1 trimestre", "2 trimestres"."""
+    n = len(rows)
+    return f"{n} mois" if (rows["periode"] == "month").all() else f"{n} trimestre{'s' * (n > 1)}"
 
 
 def _quality(engine: Engine, since: dt.date) -> list[Alert]:

@@ -91,6 +91,16 @@ def init(settings: Settings, args) -> int:
     print("Données de référence" + ("" if args.no_demo else " et de démonstration") + " :", flush=True)
     load_reference(engine, settings.raw_dir, demo=not args.no_demo, progress=progress,
                    threshold=settings.secrecy_threshold)
+    # The expected deliveries are data too: checked now, so that a broken declaration is said at
+    # set-up rather than on the Transmissions page.
+    from dashboard import transmissions
+
+    try:
+        partners = transmissions.expected(engine)
+    except transmissions.DeclarationError as error:
+        print(f"Transmissions attendues : {error}", file=sys.stderr)
+        return 2
+    print(f"Transmissions attendues : {len(partners)} partenaires ({transmissions.DECLARATION.name}).")
     print(f"Prêt en {time.perf_counter() - started:.1f} s.")
     return 0
 
@@ -259,7 +269,7 @@ def transmissions_(settings: Settings, args) -> int:
             late = f", {row['jours_de_retard']} j de retard" if row["jours_de_retard"] else ""
             number = row["import"]
             where = f" (import n° {int(number)})" if number is not None and number == number else ""
-            print(f"    {fr_period('month', row['mois']):<16} {row['statut']}{late}{where}")
+            print(f"    {fr_period(row['periode'], row['mois']):<16} {row['statut']}{late}{where}")
     return 0
 
 

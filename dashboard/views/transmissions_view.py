@@ -47,7 +47,7 @@ def _rows(frame: pd.DataFrame) -> pd.DataFrame:
     number = frame["import"]
     return pd.DataFrame({
         "Partenaire": frame["partenaire"], "Nom": frame["nom"], "Fichier": frame["type"].map(KINDS),
-        "Mois": [fr_period("month", m) for m in frame["mois"]], "Échéance": [fr_date(d) for d in frame["echeance"]],
+        "Mois": [fr_period(t, m) for t, m in zip(frame["periode"], frame["mois"])], "Échéance": [fr_date(d) for d in frame["echeance"]],
         "Statut": frame["statut"],
         "Jours de retard": [int(d) if d == d and d is not None and d > 0 else None for d in frame["jours_de_retard"]],
         "Import": [f"n° {int(n)}" if n == n and n is not None else "" for n in number],
@@ -64,11 +64,13 @@ def grid(kind, partner) -> tuple[Chart, dict]:
     by_cell = {(p, m): s for p, m, s in zip(frame["partenaire"], frame["mois"], frame["statut"])}
     numbers = {(p, m): int(n) for p, m, n in zip(frame["partenaire"], frame["mois"], frame["import"])
                if n is not None and n == n}
-    inputs = {"partners": partners, "months": [fr_period("month", m) for m in months],
+    types = dict(zip(frame["mois"], frame["periode"]))
+    inputs = {"partners": partners, "months": [fr_period(types[m], m) for m in months],
               "statuses": [[_base(by_cell.get((p, m), "")) for m in months] for p in partners],
               "texts": [[by_cell.get((p, m), "") for m in months] for p in partners],
               "imports": [[numbers.get((p, m)) for m in months] for p in partners]}
-    span = f"{fr_period('month', months[0])} à {fr_period('month', months[-1])}" if months else "aucun mois"
+    span = f"{fr_period(types[months[0]], months[0])} à {fr_period(types[months[-1]], months[-1])}" if months \
+        else "aucun mois"
     chart = Chart(f"Transmissions — {KINDS[kind].lower() if kind else 'tous les fichiers'}, {span}", _rows(frame),
                   import_ids=_imports(frame), name="transmissions")
     return chart, inputs
