@@ -47,6 +47,18 @@ def ali_territories(ctx: Context, geography: Geography) -> dict[str, int]:
 UNKNOWN_ALI = "un code d'ALI connu (import « territoires »), dont la circonscription existe en "
 
 
+class ByAli(FigureKind):
+    """A kind whose rows name an ALI (`code_ali`) and are written on its circonscription."""
+
+    territory_column = "code_ali"
+
+    def territory_lookup(self, ctx: Context, geography: Geography) -> dict[str, int]:
+        return ali_territories(ctx, geography)
+
+    def unknown_code(self, geography: Geography, code: str) -> tuple[str, str]:
+        return "code_ali", UNKNOWN_ALI + geography.label
+
+
 class AliActivite(FigureKind):
     code = "ali_activite"
     label = "Activité mensuelle des ALI (file active, entrées, sorties)"

@@ -11,22 +11,20 @@ import datetime as dt
 
 from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
-from dashboard.ingest.kinds.ali_activite import UNKNOWN_ALI, ali_territories
+from dashboard.ingest.kinds.ali_activite import ByAli
 from dashboard.ingest.kinds.base import Context
 from dashboard.periods import add_months
-from dashboard.ingest.kinds.figures import FigureKind, Measure
-from dashboard.store.models import Geography
+from dashboard.ingest.kinds.figures import Measure
 
 HORIZONS = (6, 12)
 STATUSES = ("suivis", "sorties_emploi_durable", "sorties_emploi_transition", "sorties_formation", "sorties_autres")
 
 
-class AliCohortes(FigureKind):
+class AliCohortes(ByAli):
     code = "ali_cohortes"
     label = "Cohortes d'entrants des ALI (situation à 6 et 12 mois)"
     period_column = "trimestre"
     period_type = "quarter"
-    territory_column = "code_ali"
     series_start = dt.date(2009, 6, 1)
     columns = [
         Column("code_ali", "Code ALI", "code", synonyms=("ali", "ali_id", "agence")),
@@ -48,12 +46,6 @@ class AliCohortes(FigureKind):
     measures = [Measure(c, c) for c in ("entrees", *STATUSES, "entrees_qpv")]
 
     key_columns = ("horizon",)
-
-    def territory_lookup(self, ctx: Context, geography: Geography) -> dict[str, int]:
-        return ali_territories(ctx, geography)
-
-    def unknown_code(self, geography: Geography, code: str) -> tuple[str, str]:
-        return "code_ali", UNKNOWN_ALI + geography.label
 
     def check_rows(self, ctx: Context, rows: list[dict]) -> list[Problem]:
         problems = []

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
-from dashboard.ingest.kinds.ali_activite import UNKNOWN_ALI, ali_territories
+from dashboard.ingest.kinds.ali_activite import ByAli
 from dashboard.ingest.kinds.base import Context
-from dashboard.ingest.kinds.figures import FigureKind, Measure
-from dashboard.store.models import Geography
+from dashboard.ingest.kinds.figures import Measure
 
 
-class AliObjectifs(FigureKind):
+class AliObjectifs(ByAli):
     code = "ali_objectifs"
     label = "Objectifs des ALI par année (places, personnes à accompagner, sorties visées)"
     period_column = "annee"
     period_type = "year"
-    territory_column = "code_ali"
     years_ahead = 2
     columns = [
         Column("annee", "Année", "year", synonyms=("annee_civile", "exercice", "annee_de_la_convention")),
@@ -40,12 +38,6 @@ class AliObjectifs(FigureKind):
         Measure("personnes_a_accompagner", "ali_objectif_orientations"),
         Measure("part_emploi_durable", "ali_objectif_part_emploi_durable"),
     ]
-
-    def territory_lookup(self, ctx: Context, geography: Geography) -> dict[str, int]:
-        return ali_territories(ctx, geography)
-
-    def unknown_code(self, geography: Geography, code: str) -> tuple[str, str]:
-        return "code_ali", UNKNOWN_ALI + geography.label
 
     def check_rows(self, ctx: Context, rows: list[dict]) -> list[Problem]:
         problems = []
