@@ -133,10 +133,14 @@ def test_the_elected_officials_view(dash_duo, app, foreign_requests):
     dash_duo.wait_for_contains_text("#elus-subtitle", "Romainville – Noisy-le-Sec", timeout=10)
     territory = queries.find_territory(next(o["value"] for o in headline_view.territory_options()
                                             if "Romainville – Noisy-le-Sec" in o["label"]))
-    expected_cards = headline_view.headlines(territory, ("month", dt.date(2026, 10, 1)))
+    october = ("month", dt.date(2026, 10, 1))
+    # the headlines, then the people followed against the places of the ALI's agreement
+    expected_cards = [*headline_view.headlines(territory, october), headline_view.objective(territory, october)]
     values = [e.text for e in dash_duo.find_elements("#elus-headlines .elus-value")]
     # Selenium reads a no-break space as a plain space.
-    assert values == [h.value.replace("\xa0", " ") for h in expected_cards] and 3 <= len(values) <= 5
+    assert values == [h.value.replace("\xa0", " ") for h in expected_cards] and 4 <= len(values) <= 6
+    changes = [e.text for e in dash_duo.find_elements("#elus-headlines .elus-change")]
+    assert "places visées en 2026 (convention de l'ALI)" in changes[-1] and "de l'objectif" in changes[-1]
     assert dash_duo.get_logs() == []
     assert foreign_requests() == []
 
