@@ -67,6 +67,8 @@ CONTRACT_REFUSALS = (
     "XML avec entités",
     # data truth (issue 15)
     "93066 et 93059 dans un même mois",
+    # objectives of the ALI agreements (issue 17)
+    "part en fraction (cellule Excel au format %)", "objectif plus de deux ans à l'avance",
 )
 CONTRACT_QUIRKS = (
     "UTF-8", "UTF-8 avec BOM", "Windows-1252", "séparateur ;", "séparateur ,", "séparateur tabulation",
@@ -258,6 +260,15 @@ REFUSALS: dict[str, Refusal] = {
         "ali_cohortes", ("situations de cohorte dont la somme n'est pas les entrées",), (
             (3, "Entrées du trimestre", "trouvé « 50 », attendu la somme des situations (51)"),
             (4, "Entrées du trimestre", "trouvé « 40 », attendu la somme des situations (50)"),
+        )),
+    "bad/ali_objectifs_part_en_fraction.csv": Refusal(
+        "ali_objectifs", ("part en fraction (cellule Excel au format %)",), (
+            (2, "Part visée des sorties vers l'emploi durable (%)",
+             "trouvé « 0.2 », attendu un pourcentage entre 1 et 100 (0,2 est-il 20 % ? écrivez 20)"),
+        )),
+    "bad/ali_objectifs_annee_trop_lointaine.csv": Refusal(
+        "ali_objectifs", ("objectif plus de deux ans à l'avance",), (
+            (2, "exercice", "trouvé « 2030-01 », attendu une année au plus tard 2028"),
         )),
     "bad/cohortes_horizon_non_atteint.csv": Refusal("ali_cohortes", ("horizon de cohorte non atteint",), (
         (3, "Horizon (mois)", ("trouvé « 12 », attendu un horizon atteint à la date du fichier (les entrants de "
@@ -497,6 +508,14 @@ ACCEPTED: dict[str, Accepted] = {
          ("cohorte_entrees", "ALI-2022-04", "2025-01"): 40, ("cohorte_6m_suivis", "ALI-2022-04", "2025-01"): 28,
          ("cohorte_entrees_qpv", "ALI-2022-04", "2025-01"): SECRET},
         count=19),
+    "quirks/ali_objectifs_conventions.csv": Accepted(
+        "ali_objectifs", ("Windows-1252", "milliers : U+00A0", "virgule décimale", "fins de ligne CRLF"),
+        {("ali_objectif_places", "ALI-2022-03", "2026-01"): 1200,
+         ("ali_objectif_orientations", "ALI-2022-03", "2026-01"): 1150,
+         ("ali_objectif_part_emploi_durable", "ALI-2022-03", "2026-01"): 22.5,
+         ("ali_objectif_places", "ALI-2022-03", "2027-01"): 1300,
+         ("ali_objectif_part_emploi_durable", "ALI-2022-04", "2027-01"): 18},
+        count=9),
     "quirks/structures_latitude_virgule.csv": Accepted(
         "structures", ("virgule décimale",), structures=(
             {"name": "Atelier des Quatre-Chemins", "type_code": "ACI", "commune_code": "93001",

@@ -61,7 +61,7 @@ def test_a_filled_template_shows_on_the_coverage_page_and_in_the_api(store, tmp_
 @pytest.mark.parametrize("row, column, expected", [
     ("2026;ALI-2022-03;0;650;20", "Places d'accompagnement", "un objectif entier strictement positif"),
     ("2026;ALI-2022-03;700;s;20", "Personnes à accompagner dans l'année", "un objectif entier strictement positif"),
-    ("2026;ALI-2022-03;700;650;120", "Part visée des sorties vers l'emploi durable (%)", "un pourcentage entre 0 et 100"),
+    ("2026;ALI-2022-03;700;650;120", "Part visée des sorties vers l'emploi durable (%)", "un pourcentage entre 1 et 100"),
     ("2029;ALI-2022-03;700;650;20", "Année", "une année au plus tard 2028"),
     ("2026;ALI-2099-01;700;650;20", "Code ALI", "un code d'ALI connu"),
 ])

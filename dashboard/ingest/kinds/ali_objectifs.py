@@ -4,7 +4,8 @@ of exits to durable employment aimed at.
 
 Objectives are set in advance: a year up to two years ahead is accepted. Rules: places and
 people to follow are positive whole numbers (no secret mark: an objective is not a count of
-people); the target share is a percentage between 0 and 100.
+people); the target share is a percentage from 1 to 100 (0.2 — an Excel "%" cell read as its
+fraction — is refused, never multiplied by 100 on a guess).
 """
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ class AliObjectifs(ByAli):
                     problems.append(ctx.problem(row, column, value, "un objectif entier strictement positif "
                                                                     "(pas de marque de secret)"))
             share = row["part_emploi_durable"]
-            if not isinstance(share, float | int) or not 0 <= share <= 100:
-                problems.append(ctx.problem(row, "part_emploi_durable", share, "un pourcentage entre 0 et 100"))
+            if not isinstance(share, float | int) or not 1 <= share <= 100:
+                # An Excel cell formatted "%" holds 0.2 for 20 %: never guessed, asked for as written.
+                hint = " (0,2 est-il 20 % ? écrivez 20)" if isinstance(share, float | int) and 0 < share < 1 else ""
+                problems.append(ctx.problem(row, "part_emploi_durable", share,
+                                            f"un pourcentage entre 1 et 100{hint}"))
         return problems
