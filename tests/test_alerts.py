@@ -59,10 +59,12 @@ def test_the_threshold_is_declared_data(settings, tmp_path):
     assert [a for a in alerts.alerts(engine, TODAY) if a.kind == "objectif"]
 
 
-def test_the_public_home_page_has_no_alerts(settings):
+def test_the_public_home_page_and_a_visitor_have_no_alerts(settings):
     internal = signed_in(create_app(settings))
     public = create_app(dataclasses.replace(settings, public=True)).server.test_client()
     assert list(find(page_layout(internal, "/"), "accueil-alertes"))
+    # the home page is open to all: a visitor without an account sees no alert of the internal app
+    assert not list(find(page_layout(create_app(settings).server.test_client(), "/"), "accueil-alertes"))
     assert not list(find(page_layout(public, "/"), "accueil-alertes"))
     assert "Alertes" not in texts(page_layout(public, "/"))
 

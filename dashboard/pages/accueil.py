@@ -9,6 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.auth import has_right
 from dashboard.components.map_frame import map_frame, map_legend
 from dashboard.components.provenance import demo_badge
 from dashboard.figures.maps import choropleth, legend
@@ -38,7 +39,7 @@ def layout(**_query) -> html.Div:
         html.P("Où vivent les allocataires du RSA, quels services d'insertion les accompagnent, et ce qu'ils "
                "deviennent.", className="lead"),
         _headline(territory, period) if territory and period else html.P("Aucun chiffre publié pour l'instant."),
-        *_alerts(service.alerts()),
+        *_alerts(service.alerts() if has_right("lecteur") else None),
         html.H2("Par où commencer", className="h4 mt-4"),
         dbc.Row([dbc.Col(door, md=4) for door in _doors()], class_name="g-3 mb-3", id="accueil-entrees"),
     ])
@@ -73,7 +74,8 @@ ALERTS_SHOWN = 8
 
 
 def _alerts(found: list | None) -> list:
-    """Internal app only: the alerts, newest first; the first ALERTS_SHOWN, the others folded."""
+    """Internal app only, for a reader (the home page is open to all): the alerts, newest first;
+    the first ALERTS_SHOWN, the others folded."""
     if found is None:
         return []
     if not found:
