@@ -171,3 +171,26 @@ def test_sign_in_checks_the_form_token_and_the_password(settings):
 def _token(client) -> str:
     page = client.get("/connexion").get_data(as_text=True)
     return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def test_a_link_to_an_import_shows_it_first_in_the_log(settings):
+    """`/imports?import=N` (a Transmissions cell's link): that import heads the log, marked."""
+    from dashboard import audit
+    from tests.panels import find, page_layout
+
+    client = create_app(settings).server.test_client()
+    with client.session_transaction() as session:
+        session["username"], session["seen"] = "agent", audit.now().isoformat(timespec="seconds")
+
+    def first_rows(search: str):
+        table = next(find(page_layout(client, "/imports", search), "import-history-table"))
+        body = table["props"]["children"][1]["props"]["children"]
+        return [(row["props"]["children"][0]["props"]["children"], row["props"].get("className")) for row in body]
+
+    plain = first_rows("")
+    assert plain[0][1] is None and [n for n, _ in plain] == sorted((n for n, _ in plain), reverse=True)
+    chosen = plain[3][0]
+    linked = first_rows(f"?import={chosen}")
+    assert linked[0] == (chosen, "table-warning import-chosen") and len(linked) == len(plain)
+    assert [n for n, _ in linked[1:]] == [n for n, _ in plain if n != chosen]
+    assert first_rows("?import=abc") == plain  # not a number: the log as it is
