@@ -46,7 +46,8 @@ def alerts(engine: Engine, today: dt.date | None = None,
     since = today - dt.timedelta(days=limits["recent_days"])
     found = (_transmissions(transmissions.grid(engine, today, declaration), since)
              + _quality(engine, since) + _objectives(engine, limits["objective_threshold"]))
-    return sorted(found, key=lambda a: (a.day, a.kind, a.text), reverse=True)
+    order = {"objectif": 0, "transmission": 1, "qualité": 2}
+    return sorted(found, key=lambda a: (-a.day.toordinal(), order[a.kind], a.text))
 
 
 def _transmissions(grid: pd.DataFrame, since: dt.date) -> list[Alert]:
@@ -62,9 +63,11 @@ def _transmissions(grid: pd.DataFrame, since: dt.date) -> list[Alert]:
         if len(late):
             worst = int(late["jours_de_retard"].max())
             last = late.sort_values("recu_le").iloc[-1]
+            # demo files are all imported at `init`: their lateness says when the store was made
+            demo = " (fichiers de démonstration, importés à l'initialisation)" if late["demo"].all() else ""
             out.append(Alert(last["recu_le"], "transmission",
                              f"{name} : {_count(late)} reçu{'s' * (len(late) > 1)} en retard "
-                             f"(jusqu'à {worst} j)", f"/imports?import={int(last['import'])}"))
+                             f"(jusqu'à {worst} j){demo}", f"/imports?import={int(last['import'])}"))
     return out
 
 

@@ -114,7 +114,7 @@ def deadline(period: dt.date, day: int, months: int = 1) -> dt.date:
 def grid(engine: Engine, today: dt.date | None = None, declaration: Path = DECLARATION) -> pd.DataFrame:
     """One row per partner × period (a month, or a quarter for a quarterly delivery), from its
     first period to the last one begun: partner, name, kind, period type, start, deadline,
-    status, days late, first import (number and date), imports."""
+    status, days late, first import (number and date), imports, whether that import is demo data."""
     today = today or dt.date.today()
     rows = []
     for partner in expected(engine, declaration):
@@ -131,9 +131,10 @@ def grid(engine: Engine, today: dt.date | None = None, declaration: Path = DECLA
             row = {"partenaire": partner.code, "nom": partner.name, "type": partner.kind,
                    "periode": "month" if step == 1 else "quarter", "mois": period,
                    "echeance": due, "statut": "", "jours_de_retard": None, "import": None, "recu_le": None,
-                   "imports": len({i[0] for i in imports})}
+                   "imports": len({i[0] for i in imports}), "demo": False}
             if applied:
-                number, at, _ = min(applied, key=lambda i: i[1])
+                number, at, _, demo = min(applied, key=lambda i: i[1])
+                row["demo"] = demo
                 late = (at.date() - due).days
                 row.update(statut="en retard" if late > 0 else "à l'heure", jours_de_retard=max(late, 0),
                            recu_le=at.date())
@@ -147,7 +148,7 @@ def grid(engine: Engine, today: dt.date | None = None, declaration: Path = DECLA
             rows.append(row)
             period = add_months(period, step)
     return pd.DataFrame(rows, columns=["partenaire", "nom", "type", "periode", "mois", "echeance", "statut",
-                                       "jours_de_retard", "import", "recu_le", "imports"])
+                                       "jours_de_retard", "import", "recu_le", "imports", "demo"])
 
 
 def _start(month: dt.date, step: int) -> dt.date:
@@ -155,9 +156,9 @@ def _start(month: dt.date, step: int) -> dt.date:
     return month.replace(month=(month.month - 1) // step * step + 1, day=1)
 
 
-def _received(engine: Engine, partner: Expected) -> dict[dt.date, list[tuple[int, dt.datetime, str]]]:
+def _received(engine: Engine, partner: Expected) -> dict[dt.date, list[tuple[int, dt.datetime, str, bool]]]:
     """Month -> the imports of the partner's kind whose figures hold its territory and month
-    (number, date, status), superseded figures included: a correction is a second import."""
+    (number, date, status, demo), superseded figures included: a correction is a second import."""
     where = [ImportRecord.kind == partner.kind, Figure.indicator_code == partner.indicator,
              Figure.period_type.in_(["month", "quarter"])]
     if partner.territories is not None:
@@ -165,14 +166,16 @@ def _received(engine: Engine, partner: Expected) -> dict[dt.date, list[tuple[int
             Territory.level == "circonscription", Territory.code.in_(partner.territories))))
     with session_scope(engine) as session:
         found = session.execute(
-            select(Figure.period_start, ImportRecord.id, ImportRecord.imported_at, ImportRecord.status)
+            select(Figure.period_start, ImportRecord.id, ImportRecord.imported_at, ImportRecord.status,
+                   ImportRecord.quality)
             .join(ImportRecord, ImportRecord.id == Figure.import_id).where(*where)
-            .group_by(Figure.period_start, ImportRecord.id, ImportRecord.imported_at, ImportRecord.status)
+            .group_by(Figure.period_start, ImportRecord.id, ImportRecord.imported_at, ImportRecord.status,
+                      ImportRecord.quality)
             .order_by(Figure.period_start, ImportRecord.id)).all()
     out: dict[dt.date, list] = {}
-    for period, number, at, status in found:
+    for period, number, at, status, quality in found:
         day = period if isinstance(period, dt.date) else dt.date.fromisoformat(str(period)[:10])
-        out.setdefault(day, []).append((number, at, status))
+        out.setdefault(day, []).append((number, at, status, quality == "demo"))
     return out
 
 

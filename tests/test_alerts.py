@@ -37,6 +37,9 @@ def test_alerts_name_the_missing_month_the_warnings_and_the_alis_under_their_obj
     missing = [a for a in found if "à réclamer" in a.text]
     assert [(a.text, a.href, a.day) for a in missing] == [
         ("La Courneuve : 1 mois à réclamer (septembre 2026)", "/transmissions", dt.date(2026, 10, 15))]
+    # every other month came late in the demo files, imported at init: the alert says so
+    late = [a for a in found if "en retard" in a.text]
+    assert len(late) == 14 and all("fichiers de démonstration" in a.text for a in late)
     # the demo activity file was let through with jump warnings: one alert, linked to its import
     [quality] = [a for a in found if a.kind == "qualité" and "ali_activite_demo.xlsx" in a.text]
     assert quality.href.startswith("/imports?import=") and "autres" in quality.text
