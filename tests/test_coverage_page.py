@@ -185,6 +185,9 @@ def test_objectives_of_the_year_stand_beside_the_activity(client, month):
     cards = str(answer["ali-cards"]["children"])
     assert f"Objectifs {period[1].year}" in cards and cards.count("Remplissage") == 13
     assert repr(f"{first['Taux de remplissage']} de l'objectif")[1:-1] in cards
+    # each panel says where its own figures come from: the objectives under the table, not the map
+    assert "Objectifs générés" in str(answer["ali-table-source"]["children"])
+    assert "Objectifs générés" not in str(answer["ali-map-source"]["children"])
 
 
 def test_the_filling_grid_shows_24_months_of_each_ali(client):

@@ -61,7 +61,9 @@ class Coverage:
     geography: str | None
     territories: list[Territory]
     reference: tuple[str, object] | None  # the département's rate: (name, number or "s")
-    provenance: dict
+    provenance: dict  # of the coverage figures (the map)
+    # of the table, which adds the objectives and their sums of the year
+    table_provenance: dict = field(default_factory=dict)
 
     @property
     def period_label(self) -> str:
@@ -175,11 +177,12 @@ def resolve(month) -> Coverage:
     if not department.empty:
         row = department.iloc[0]
         reference = (row["name"], shown(row["value"], row["flag"]))
-    provenance = provenance_of(*(f.reset_index() for f in frames.values()),
-                               *(f.reset_index() for f in objectives.values()), department, alis)
+    provenance = provenance_of(*(f.reset_index() for f in frames.values()), department, alis)
+    table_provenance = provenance_of(*(f.reset_index() for f in frames.values()),
+                                     *(f.reset_index() for f in objectives.values()), department, alis)
     # Covered territories first, in ALI order; then the others by name.
     territories.sort(key=lambda t: (t.ali is None, t.ali["code"] if t.ali else t.name))
-    return Coverage(period, geography, territories, reference, provenance)
+    return Coverage(period, geography, territories, reference, provenance, table_provenance)
 
 
 def _objective_frames(period) -> dict[str, pd.DataFrame]:
@@ -278,7 +281,8 @@ def table_chart(coverage: Coverage) -> Chart:
                                         FOLLOWED_COLUMN, HOUSEHOLDS_COLUMN, RATE_COLUMN,
                                         *(column for column, _, _ in OBJECTIVES)])
     return Chart(f"Couverture de chaque territoire ALI — circonscriptions, {coverage.period_label}", table,
-                 formats=FORMATS, name=f"couverture_ali_{_key(coverage)}", **coverage.provenance)
+                 formats=FORMATS, name=f"couverture_ali_{_key(coverage)}",
+                 **(coverage.table_provenance or coverage.provenance))
 
 
 def shapes(coverage: Coverage) -> dict:
