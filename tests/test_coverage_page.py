@@ -193,7 +193,7 @@ def test_objectives_of_the_year_stand_beside_the_activity(client, month):
 def test_the_filling_grid_shows_24_months_of_each_ali(client):
     answer = show(client, "2025-06")
     figure = answer["ali-filling-graph"]["figure"]["data"][0]
-    assert len(figure["y"]) == 13 and len(figure["x"]) == 24 and figure["x"][-1] == "juin 2025"
+    assert len(figure["y"]) == 13 and len(figure["x"]) == 24 and figure["x"][-1] == "2025-06-01"
     header, rows = table_rows(answer["ali-filling-table"]["children"])
     assert len(rows) == 13 * 24
     series = queries.series_values("ali_taux_remplissage", ("circonscription",))

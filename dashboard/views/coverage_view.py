@@ -353,7 +353,7 @@ def filling_history(coverage: Coverage) -> tuple[Chart, dict]:
     chart = Chart(f"Taux de remplissage des places de chaque ALI, {span}", table,
                   formats={"Taux de remplissage": (unit, places)}, name=f"remplissage_ali_{_key(coverage)}",
                   **provenance_of(series))
-    return chart, {"names": [names[c] for c in alis], "months": [fr_period(*m) for m in shown_months],
+    return chart, {"names": [names[c] for c in alis], "months": [m[1].isoformat() for m in shown_months],
                    "cells": cells, "texts": texts}
 
 
