@@ -71,6 +71,10 @@ def test_the_page_draws_the_grid_and_filters_it(dash_duo, settings, foreign_requ
     dash_duo.wait_for_page(f"{dash_duo.server_url}/transmissions")
     dash_duo.wait_for_element("#transmissions-grid-graph .heatmaplayer", timeout=15)
     dash_duo.wait_for_contains_text("#transmissions-relances-title", "1 mois à réclamer", timeout=10)
+    # the controls say what is shown (a blank select would hide that every file is)
+    assert Select(dash_duo.find_element("#transmissions-kind")).first_selected_option.text == "Tous les fichiers"
+    assert Select(dash_duo.find_element("#transmissions-partner")).first_selected_option.text == "Tous les partenaires"
+    assert dash_duo.find_element("#transmissions-grid-source").text.startswith("Source : Journal des imports")
     Select(dash_duo.find_element("#transmissions-kind")).select_by_value("allocataires")
     until(lambda: "foyers allocataires" in dash_duo.find_element("#transmissions-grid-title").text, timeout=10)
     dash_duo.wait_for_contains_text("#transmissions-relances-title", "0 mois à réclamer", timeout=10)

@@ -24,9 +24,9 @@ def layout(**_query) -> html.Div:
         dbc.Row([
             dbc.Col([dbc.Label("Fichier", html_for="transmissions-kind"),
                      select("transmissions-kind", options=[{"label": v, "value": k} for k, v in view.KINDS.items()],
-                            value="")], lg=4),
+                            value=view.ALL)], lg=4),
             dbc.Col([dbc.Label("Partenaire", html_for="transmissions-partner"),
-                     select("transmissions-partner", options=view.partner_options(""), value="")], lg=5),
+                     select("transmissions-partner", options=view.partner_options(view.ALL), value=view.ALL)], lg=5),
         ], class_name="g-3 mb-3"),
         html.P("Un clic sur un mois reçu ouvre son import.", className="small text-muted mb-1"),
         chart_panel("transmissions-grid", height=520),

@@ -9,7 +9,8 @@ from dashboard.formatting import fr_date, fr_period
 from dashboard.ingest import service
 from dashboard.views.chart import Chart
 
-KINDS = {"": "Tous les fichiers", "allocataires": "CAF : foyers allocataires",
+ALL = "tous"  # not "": dbc.Select shows its own empty placeholder for that value
+KINDS = {ALL: "Tous les fichiers", "allocataires": "CAF : foyers allocataires",
          "ali_activite": "ALI : activité mensuelle"}
 SHOWN_MONTHS = 12
 # Status -> (order in the legend and colour scale, short text in a cell)
@@ -18,27 +19,31 @@ STATUSES = {"à l'heure": (0, "à l'heure"), "corrigé": (1, "corrigé"), "en re
 COLUMNS = ["Partenaire", "Nom", "Fichier", "Mois", "Échéance", "Statut", "Jours de retard", "Import"]
 
 
+SOURCES = ["Journal des imports de l'observatoire",
+           "Transmissions attendues : déclaration data/reference/transmissions.toml (échéances provisoires)"]
+
+
 def known_kind(kind) -> str:
-    return kind if isinstance(kind, str) and kind in KINDS else ""
+    return kind if isinstance(kind, str) and kind in KINDS else ALL
 
 
 def partner_options(kind) -> list[dict]:
-    frame = _frame(known_kind(kind), "")
+    frame = _frame(known_kind(kind), ALL)
     pairs = frame[["partenaire", "nom"]].drop_duplicates()
-    return [{"label": "Tous les partenaires", "value": ""}] + [
+    return [{"label": "Tous les partenaires", "value": ALL}] + [
         {"label": f"{name} ({code})" if name != code else code, "value": code} for code, name in pairs.itertuples(index=False)]
 
 
 def known_partner(kind, partner) -> str:
     codes = {o["value"] for o in partner_options(kind)}
-    return partner if isinstance(partner, str) and partner in codes else ""
+    return partner if isinstance(partner, str) and partner in codes else ALL
 
 
 def _frame(kind: str, partner: str) -> pd.DataFrame:
     frame = service.transmissions_grid()
-    if kind:
+    if kind != ALL:
         frame = frame[frame["type"] == kind]
-    if partner:
+    if partner != ALL:
         frame = frame[frame["partenaire"] == partner]
     return frame
 
@@ -71,8 +76,8 @@ def grid(kind, partner) -> tuple[Chart, dict]:
               "imports": [[numbers.get((p, m)) for m in months] for p in partners]}
     span = f"{fr_period(types[months[0]], months[0])} à {fr_period(types[months[-1]], months[-1])}" if months \
         else "aucun mois"
-    chart = Chart(f"Transmissions — {KINDS[kind].lower() if kind else 'tous les fichiers'}, {span}", _rows(frame),
-                  import_ids=_imports(frame), name="transmissions")
+    chart = Chart(f"Transmissions — {KINDS[kind].lower()}, {span}", _rows(frame),
+                  import_ids=_imports(frame), sources=SOURCES, name="transmissions")
     return chart, inputs
 
 
@@ -83,7 +88,8 @@ def relances(kind, partner) -> Chart:
     # the imports these partners did send: the downloads' "Sources" sheet says what was received
     received = _imports(frame)
     frame = frame[frame["statut"].isin(["manquant", "annulé"])]
-    return Chart(f"Relances — {len(frame)} mois à réclamer", _rows(frame), import_ids=received, name="relances")
+    return Chart(f"Relances — {len(frame)} mois à réclamer", _rows(frame), import_ids=received, sources=SOURCES,
+                 name="relances")
 
 
 def _imports(frame: pd.DataFrame) -> set[int]:
