@@ -171,3 +171,22 @@ def test_quality_warnings_let_the_file_through_and_are_kept(loaded_store, tmp_pa
         record = s.get(ImportRecord, july.import_id)
         assert record.status == "applied" and record.summary["warnings"] == july.warnings
         assert s.scalar(select(func.count()).select_from(Figure).where(Figure.import_id == july.import_id)) == 2
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("territoires", "code_circonscription;nom;communes\nC-EST;Montreuil (test);93048\n"),
+    ("allocataires", "Mois;Code commune;Foyers\n2024-01;93001;1200\n2024-01;93005;300\n"),
+])
+def test_an_unknown_geography_option_refuses_the_import(loaded_store, tmp_path, kind, text):
+    """An option `geography` naming no geography of the store (a typo in the manifest) refuses
+    the file with one problem saying so, instead of failing halfway."""
+    _url, engine, raw_dir = loaded_store
+    before = snapshot(engine)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(engine, write(tmp_path, f"{kind}.csv", text), kind, CAF, raw_dir=raw_dir, today=TODAY,
+                    options={"geography": "COG2042"})
+    [problem] = refused.value.problems
+    assert (problem.file, problem.line, problem.column, problem.found) == (f"{kind}.csv", None, None, "COG2042")
+    assert problem.message() == (f"{kind}.csv : trouvé « COG2042 », attendu dans l'option « geography », le code "
+                                 "d'une géographie chargée (import « communes »).")
+    assert snapshot(engine) == before
