@@ -265,7 +265,7 @@ def _mask(frame: pd.DataFrame, unit: Unit, relations, threshold: int) -> set[tup
         if cells_frame.empty:
             continue
         cells: dict[tuple, float | None] = {}
-        source_masked = set()
+        source_masked: set[tuple] = set()
         for indicator, level, code, value, flag in zip(cells_frame["indicator"], cells_frame["level"],
                                                        cells_frame["code"], cells_frame["value"],
                                                        cells_frame["flag"]):
@@ -274,7 +274,7 @@ def _mask(frame: pd.DataFrame, unit: Unit, relations, threshold: int) -> set[tup
             if isinstance(flag, str):
                 source_masked.add(key)
         relations_, of_which = _relations(cells, unit.members, geo_relations)
-        masked |= mask_period(cells, source_masked, relations_, of_which, threshold, DEFAULT_PROTECTION)  # type: ignore[arg-type]  # typing debt
+        masked |= mask_period(cells, source_masked, relations_, of_which, threshold, DEFAULT_PROTECTION)
     return masked
 
 
