@@ -262,8 +262,7 @@ def _blocks(values: Mapping[K, float | None], constraints: Sequence[Constraint[K
 def _ordered(keys: Iterable[K]) -> list[K]:
     keys = list(keys)
     try:
-        # Hashable says nothing of order: keys that do not compare raise TypeError, caught below.
-        return sorted(keys)  # type: ignore[type-var]
+        return sorted(keys)  # type: ignore[type-var]  # Hashable says nothing of order: TypeError caught below
     except TypeError:  # keys that do not compare (mixed types, None inside tuples): repr is stable
         return sorted(keys, key=repr)
 
