@@ -13,7 +13,7 @@ def test_init_twice_then_list_imports(tmp_path, monkeypatch, capsys):
     assert "[communes            ] communes_93_cog2024.geojson — importé" in first
     assert main(["init"]) == 0
     second = capsys.readouterr().out
-    assert "— importé (" not in second and second.count("— déjà importé") == first.count("— importé (") == 13
+    assert "— importé (" not in second and second.count("— déjà importé") == first.count("— importé (") == 15
     assert main(["imports"]) == 0
     listing = capsys.readouterr().out
     assert "territoires" in listing and "ali_93_laureats_2022.csv" in listing

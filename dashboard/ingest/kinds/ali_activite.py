@@ -100,7 +100,9 @@ class AliActivite(FigureKind):
         problems = []
         for row in rows:
             ali = ali_of(ctx, row["code_ali"])
-            if ali is not None and ali.start_date is not None and row["_period"] < ali.start_date.replace(day=1):
+            if ali is None:  # a row given per commune of residence names its ALI too
+                problems.append(ctx.problem(row, "code_ali", row["code_ali"], "un code d'ALI connu (import « territoires »)"))
+            elif ali.start_date is not None and row["_period"] < ali.start_date.replace(day=1):
                 problems.append(ctx.problem(row, self.period_column, row["_period"].isoformat()[:7],
                                             f"un mois à partir du démarrage de l'ALI ({ali.start_date:%m/%Y})"))
             if row["file_active_qpv"] is not None and _num(row["file_active_qpv"]) > _num(row["file_active"]):
