@@ -74,6 +74,15 @@ def has_right(right: str) -> bool:
     return bool(user and right in user.get("rights", []))
 
 
+def signed_in_username() -> str:
+    """The signed-in account's name, where a right was checked first (`requires`, `has_right`):
+    403 should no one be signed in, as `requires` answers."""
+    user = current_user()
+    if user is None:
+        abort(403)
+    return user["username"]
+
+
 def requires(right: str):
     """Guard a writing callback or route at the point of writing: 403 without the right, whatever
     the ids or the page the request names."""

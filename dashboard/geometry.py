@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from functools import cache
+from typing import overload
 
 import numpy as np
 import shapely
@@ -79,7 +80,12 @@ def to_geojson(geom: BaseGeometry) -> str:
     return json.dumps(mapping(geom), separators=(",", ":"))
 
 
-def from_geojson(text: str) -> BaseGeometry:
+@overload
+def from_geojson(text: str) -> BaseGeometry: ...
+@overload
+def from_geojson(text: str | None) -> BaseGeometry | None: ...
+def from_geojson(text: str | None) -> BaseGeometry | None:
+    """The geometry of a GeoJSON text; none for none (a territory stored without a polygon)."""
     return shapely.from_geojson(text)
 
 

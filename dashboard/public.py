@@ -44,8 +44,10 @@ def load_pages(folder: Path) -> None:
     for name in PAGES:
         module_name = f"pages.{name}"
         spec = importlib.util.spec_from_file_location(module_name, folder / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]  # typing debt
-        spec.loader.exec_module(module)  # type: ignore[union-attr]  # typing debt
+        if spec is None or spec.loader is None:
+            raise ImportError(f"page publique introuvable : {folder / f'{name}.py'}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
         sys.modules[module_name] = module
         page = dash.page_registry[module_name]
         if not page["supplied_layout"]:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from dashboard.ingest.errors import ImportRefused
 from dashboard.ingest.importer import Provenance, import_file
 from dashboard.store import session_scope
-from dashboard.store.models import Figure, ImportRecord
+from dashboard.store.models import Figure, Geography, ImportRecord
 from tests.helpers import snapshot
 
 CAF = Provenance(source="CAF de la Seine-Saint-Denis (test)", licence="usage interne")
@@ -171,3 +171,55 @@ def test_quality_warnings_let_the_file_through_and_are_kept(loaded_store, tmp_pa
         record = s.get(ImportRecord, july.import_id)
         assert record.status == "applied" and record.summary["warnings"] == july.warnings
         assert s.scalar(select(func.count()).select_from(Figure).where(Figure.import_id == july.import_id)) == 2
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("territoires", "code_circonscription;nom;communes\nC-EST;Montreuil (test);93048\n"),
+    ("allocataires", "Mois;Code commune;Foyers\n2024-01;93001;1200\n2024-01;93005;300\n"),
+])
+def test_an_unknown_geography_option_refuses_the_import(loaded_store, tmp_path, kind, text):
+    """An option `geography` naming no geography of the store (a typo in the manifest) refuses
+    the file with one problem saying so, instead of failing halfway."""
+    _url, engine, raw_dir = loaded_store
+    before = snapshot(engine)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(engine, write(tmp_path, f"{kind}.csv", text), kind, CAF, raw_dir=raw_dir, today=TODAY,
+                    options={"geography": "COG2042"})
+    [problem] = refused.value.problems
+    assert (problem.file, problem.line, problem.column, problem.found) == (f"{kind}.csv", None, None, "COG2042")
+    assert problem.message() == (f"{kind}.csv : trouvé « COG2042 », attendu dans l'option « geography », le code "
+                                 "d'une géographie chargée (import « communes »).")
+    assert snapshot(engine) == before
+
+
+def test_a_date_with_no_cog_in_force_refuses_the_import(loaded_store, tmp_path):
+    """Structures are placed on the COG in force on the day of the import: a store with no
+    commune geography for that day refuses the file, saying what is missing."""
+    _url, engine, raw_dir = loaded_store
+    with session_scope(engine) as s:
+        s.get(Geography, "COG2024").valid_from = dt.date(2020, 1, 1)
+    before = snapshot(engine)
+    path = write(tmp_path, "structures.csv", "Nom;Type;Code commune\nChantier test;ACI;93001\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(engine, path, "structures", CAF, raw_dir=raw_dir, today=dt.date(2019, 6, 1))
+    [problem] = refused.value.problems
+    assert problem.message() == ("structures.csv : attendu une géographie communale (COG) en vigueur le 01/06/2019 : "
+                                 "importer d'abord ses communes (import « communes »).")
+    assert snapshot(engine) == before
+
+
+def test_an_unknown_ali_is_refused_on_rows_per_commune_of_residence(loaded_store, tmp_path):
+    """A row given per commune of residence is placed on the commune, but its ALI must still be
+    one the store knows (it crashed on the flow rule, which reads the ALI's stored months)."""
+    _url, engine, raw_dir = loaded_store
+    before = snapshot(engine)
+    path = write(tmp_path, "ali_communes.csv",
+                 "Mois;Code ALI;Commune de résidence;File active;Entrées;Sorties emploi durable;"
+                 "Sorties emploi transition;Sorties formation;Autres sorties\n"
+                 "2024-01;ALI-INCONNUE;93001;12;3;1;0;0;1\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(engine, path, "ali_activite", CAF, raw_dir=raw_dir, today=TODAY)
+    [problem] = refused.value.problems
+    assert problem.message() == ("ali_communes.csv, ligne 2, colonne « Code ALI » : trouvé « ALI-INCONNUE », "
+                                 "attendu un code d'ALI connu (import « territoires »).")
+    assert snapshot(engine) == before

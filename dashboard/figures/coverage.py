@@ -17,24 +17,25 @@ UNCOVERED_LINE = "#333333"
 
 def coverage_map(geojson: dict, codes: list[str], values: list, secret: list[bool], uncovered: list[str], *,
                  sources: list[str], unit: str, decimals: int, period_label: str,
-                 reference: tuple[str, object] | None, height: int = 600) -> go.Figure:
+                 reference: tuple[str, float | str | None] | None, height: int = 600) -> go.Figure:
     """`codes`, `values`, `secret`, `sources`: the rate of each covered territory; `uncovered`:
     the codes no ALI covers; `reference`: the département's name and rate (a number, "s" or None)."""
     frame = pd.DataFrame({"code": codes, "value": [None if s else v for v, s in zip(values, secret)],
                           "flag": ["secret" if s else None for s in secret], "source": sources})
     drawn = [f["id"] for f in geojson["features"]]
     known = [v for v, s in zip(values, secret) if not s and v is not None]
-    named_only = None
+    named_only = marked = None  # (name, value, flag), as value_layer takes it
     if reference is not None:
-        hidden = isinstance(reference[1], str)
-        reference = (reference[0], None if hidden else reference[1], "secret" if hidden else None)  # type: ignore[assignment]  # typing debt
+        name, rate = reference
+        hidden = isinstance(rate, str)
+        marked = (name, None if isinstance(rate, str) else rate, "secret" if hidden else None)
         # value_layer marks the class the reference falls in; the département's rate counts the
         # households of the uncovered territories too and may fall in none: then it is only named.
-        if isinstance(reference[1], float) and not (known and min(known) <= reference[1] <= max(known)):
-            named_only, reference = reference, None
-    layer = value_layer(frame, drawn, unit=unit, decimals=decimals, period_label=period_label, reference=reference)  # type: ignore[arg-type]  # typing debt
+        if isinstance(marked[1], float) and not (known and min(known) <= marked[1] <= max(known)):
+            named_only, marked = marked, None
+    layer = value_layer(frame, drawn, unit=unit, decimals=decimals, period_label=period_label, reference=marked)
     if named_only is not None:
-        layer["colorbar"]["title"]["text"] = f"{unit}<br>{named_only[0]} : {fr_value(named_only[1], unit, decimals)}"  # type: ignore[arg-type]  # typing debt
+        layer["colorbar"]["title"]["text"] = f"{unit}<br>{named_only[0]} : {fr_value(named_only[1], unit, decimals)}"
     figure = base_map(geojson, height=height)
     figure.update_traces(**with_uncovered(layer, drawn, set(uncovered)))
     return figure

@@ -12,23 +12,27 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 SECRET = "s"  # how a masked cell is displayed: never 0, never blank
 
+K = TypeVar("K", bound=Hashable)  # a cell's key: any hashable, the same throughout one call
+
 
 @dataclass(frozen=True)
-class Constraint:
-    total: Hashable              # key of the total cell
-    parts: tuple[Hashable, ...]  # keys of the part cells; total == sum(parts) holds for the true values
+class Constraint(Generic[K]):
+    total: K              # key of the total cell
+    parts: tuple[K, ...]  # keys of the part cells; total == sum(parts) holds for the true values
 
 
-def primary_mask(values: Mapping[Hashable, float | None], threshold: int = 10) -> set[Hashable]:
+def primary_mask(values: Mapping[K, float | None], threshold: int = 10) -> set[K]:
     """Keys whose value is a count from 1 to threshold (0 and None are not masked: None is 'no data').
 
     Fractional values above 0 count as small too: a weighted estimate of 0.4 is not a true 0."""
-    return {key for key, value in values.items() if not _missing(value) and 0 < value <= threshold}  # type: ignore[operator]  # typing debt
+    return {key for key, value in values.items()
+            if value is not None and not _missing(value) and 0 < value <= threshold}
 
 
 def mask_rates(rate_keys: Mapping[Hashable, tuple[Hashable, Hashable | None]], masked: set) -> set[Hashable]:
@@ -37,17 +41,17 @@ def mask_rates(rate_keys: Mapping[Hashable, tuple[Hashable, Hashable | None]], m
             if numerator in masked or (denominator is not None and denominator in masked)}
 
 
-def recoverable(values: Mapping[Hashable, float | None], constraints: Sequence[Constraint],
-                masked: Iterable[Hashable]) -> set[Hashable]:
+def recoverable(values: Mapping[K, float | None], constraints: Sequence[Constraint[K]],
+                masked: Iterable[K]) -> set[K]:
     """Masked keys whose value is uniquely determined by the published values and the constraints
     taken as linear equations (e_i in the row space of the constraint matrix restricted to the
     unknowns: masked cells, and cells that are absent or None, which no one can read either)."""
-    masked = set(masked)
-    return {cell for block in _blocks(values, constraints, masked) for cell in block.determined & masked}
+    hidden = set(masked)
+    return {cell for block in _blocks(values, constraints, hidden) for cell in block.determined & hidden}
 
 
-def protect(values: Mapping[Hashable, float | None], constraints: Sequence[Constraint], threshold: int = 10,
-            already_masked: Iterable[Hashable] = ()) -> set[Hashable]:
+def protect(values: Mapping[K, float | None], constraints: Sequence[Constraint[K]], threshold: int = 10,
+            already_masked: Iterable[K] = ()) -> set[K]:
     """All keys to mask: the primary ones plus `already_masked` (e.g. cells the source itself
     masked), then secondary suppressions until `recoverable` finds nothing.
 
@@ -65,7 +69,7 @@ def protect(values: Mapping[Hashable, float | None], constraints: Sequence[Const
     return masked
 
 
-def _protect_block(block: _Block, values: Mapping[Hashable, float | None], masked: set[Hashable],
+def _protect_block(block: _Block[K], values: Mapping[K, float | None], masked: set[K],
                    threshold: int) -> None:
     def rank(cell):  # a cell that cancels out of every equation has no rank of its own
         return block.rank.get(cell, len(block.rank)), repr(cell)
@@ -73,9 +77,9 @@ def _protect_block(block: _Block, values: Mapping[Hashable, float | None], maske
     while leaks := sorted((cell for cell in block.determined if cell in masked and cell not in block.forced),
                           key=block.rank.__getitem__):
         best = None  # (masked cells in the constraint, its index, cells the leak uses)
-        for cell in leaks:
-            used = block.used_cells(cell)
-            for index in block.constraints_of[cell]:
+        for leak in leaks:
+            used = block.used_cells(leak)
+            for index in block.constraints_of[leak]:
                 equation = block.equations[index]
                 if any(other in used for other in equation):
                     hidden = sum(other in masked for other in equation)
@@ -83,7 +87,7 @@ def _protect_block(block: _Block, values: Mapping[Hashable, float | None], maske
                         best = (hidden, index, used)
             if best and best[0] == 1:  # the leak alone in its constraint: no later cell does better
                 break
-        cell = None
+        cell: K | None = None
         if best:
             _, index, used = best
             constraint = block.constraints[index]
@@ -94,14 +98,14 @@ def _protect_block(block: _Block, values: Mapping[Hashable, float | None], maske
             if parts:
                 # A complement must widen the interval: never a 0, preferably no smaller than the
                 # threshold, else the smallest that is (the least information lost).
-                cell = min(parts, key=lambda part: (part not in used, *_size_order(values[part], threshold),  # type: ignore[arg-type]  # typing debt
+                cell = min(parts, key=lambda part: (part not in used, *_size_order(_value(values, part), threshold),
                                                     rank(part)))
             elif constraint.total not in block.unknown and _published(values, constraint.total):
                 cell = constraint.total
         if cell is None:  # a leak that is not forced uses some published cell (else its value would be 0)
-            used = [other for other in block.used_cells(leaks[0]) if _published(values, other)]  # type: ignore[assignment]  # typing debt
-            cell = min(used, key=lambda other: (other in block.totals, *_size_order(values[other], threshold),  # type: ignore[arg-type]  # typing debt
-                                                rank(other)))
+            usable = [other for other in block.used_cells(leaks[0]) if _published(values, other)]
+            cell = min(usable, key=lambda other: (other in block.totals, *_size_order(_value(values, other), threshold),
+                                                  rank(other)))
         masked.add(cell)
         block.add_unknown(cell)
 
@@ -112,36 +116,44 @@ def _size_order(value: float, threshold: int) -> tuple:
     return (not value > 0, value < threshold, value if value >= threshold else -value)
 
 
-def _published(values: Mapping[Hashable, float | None], cell: Hashable) -> bool:
+def _published(values: Mapping[K, float | None], cell: K) -> bool:
     value = values.get(cell)
     return value is not None and value == value
 
 
-class _Block:
+def _value(values: Mapping[K, float | None], cell: K) -> float:
+    """The value of a cell already known to be published (`_published`)."""
+    value = values[cell]
+    if value is None:
+        raise ValueError(f"cellule {cell!r} sans valeur publiée")
+    return value
+
+
+class _Block(Generic[K]):
     """The equations of one connected block, in Gauss-Jordan form over the unknown cells.
 
     Each row keeps `combos[row]`, its expression as a combination of the original equations, so a
     leak can be traced back to the published cells it uses. Unknown cells are added one column at
     a time, which keeps the form reduced as secondary cells are masked without starting over."""
 
-    def __init__(self, constraints: list[Constraint], equations: list[dict[Hashable, int]]):
+    def __init__(self, constraints: list[Constraint[K]], equations: list[dict[K, int]]):
         self.constraints = constraints
         self.equations = equations
         self.totals = {constraint.total for constraint in constraints}
-        self.constraints_of: dict[Hashable, list[int]] = {}
+        self.constraints_of: dict[K, list[int]] = {}
         for index, equation in enumerate(equations):
             for cell in equation:
                 self.constraints_of.setdefault(cell, []).append(index)
         self.rank = {cell: position for position, cell in enumerate(_ordered(self.constraints_of))}
-        self.unknown: set[Hashable] = set()
+        self.unknown: set[K] = set()
         self.combos: list[dict[int, int]] = [{index: 1} for index in range(len(equations))]
-        self.rows: list[dict[Hashable, int]] = [{} for _ in equations]  # unknown part of each row
+        self.rows: list[dict[K, int]] = [{} for _ in equations]  # unknown part of each row
         self.users: list[set[int]] = [{index} for index in range(len(equations))]  # rows whose combo uses it
-        self.pivot_row: dict[Hashable, int] = {}
-        self.pivot_cell: dict[int, Hashable] = {}
-        self.determined: set[Hashable] = set()  # unknown cells whose pivot row holds no other unknown
+        self.pivot_row: dict[K, int] = {}
+        self.pivot_cell: dict[int, K] = {}
+        self.determined: set[K] = set()  # unknown cells whose pivot row holds no other unknown
 
-    def add_unknown(self, cell: Hashable) -> None:
+    def add_unknown(self, cell: K) -> None:
         self.unknown.add(cell)
         column = {}
         for row in sorted(set().union(*(self.users[index] for index in self.constraints_of[cell]))):
@@ -169,9 +181,8 @@ class _Block:
             a, b = scale // common, coefficient // common
             combo, unknowns = self.combos[row], self.rows[row]
             if a != 1:
-                for entries in (combo, unknowns):
-                    for key in entries:
-                        entries[key] *= a  # type: ignore[index]  # typing debt
+                _scale(combo, a)
+                _scale(unknowns, a)
             for index, y in pivot_combo.items():
                 if updated := combo.get(index, 0) - b * y:
                     combo[index] = updated
@@ -180,21 +191,20 @@ class _Block:
                     del combo[index]
                     self.users[index].discard(row)
             if a != 1 and (common := math.gcd(*combo.values(), *unknowns.values())) > 1:
-                for entries in (combo, unknowns):
-                    for key in entries:
-                        entries[key] //= common  # type: ignore[index]  # typing debt
+                _divide(combo, common)
+                _divide(unknowns, common)
 
     @functools.cached_property
-    def forced(self) -> set[Hashable]:
+    def forced(self) -> set[K]:
         """Cells the constraints alone determine (hence 0) whatever is published: no mask hides them."""
         everything = _Block(self.constraints, self.equations)
         for cell in self.rank:
             everything.add_unknown(cell)
         return everything.determined
 
-    def used_cells(self, cell: Hashable) -> set[Hashable]:
+    def used_cells(self, cell: K) -> set[K]:
         """Published cells with a non-zero weight in the derivation of a determined cell."""
-        weights: dict[Hashable, int] = {}
+        weights: dict[K, int] = {}
         for index, y in self.combos[self.pivot_row[cell]].items():
             for other, coefficient in self.equations[index].items():
                 if other not in self.unknown:
@@ -202,8 +212,18 @@ class _Block:
         return {other for other, weight in weights.items() if weight}
 
 
-def _blocks(values: Mapping[Hashable, float | None], constraints: Sequence[Constraint],
-            masked: set[Hashable]) -> Iterator[_Block]:
+def _scale(entries: MutableMapping[K, int], factor: int) -> None:
+    for key in entries:
+        entries[key] *= factor
+
+
+def _divide(entries: MutableMapping[K, int], common: int) -> None:
+    for key in entries:
+        entries[key] //= common
+
+
+def _blocks(values: Mapping[K, float | None], constraints: Sequence[Constraint[K]],
+            masked: set[K]) -> Iterator[_Block[K]]:
     """One `_Block` per connected component of the constraints that holds a masked cell, with its
     masked and unpublished cells already added as unknowns (in key order, for determinism)."""
     equations = []
@@ -213,9 +233,9 @@ def _blocks(values: Mapping[Hashable, float | None], constraints: Sequence[Const
             equation[part] = equation.get(part, 0) - 1
         if equation := {cell: c for cell, c in equation.items() if c}:
             equations.append((constraint, equation))
-    parent: dict[Hashable, Hashable] = {}
+    parent: dict[K, K] = {}
 
-    def root(cell: Hashable) -> Hashable:
+    def root(cell: K) -> K:
         parent.setdefault(cell, cell)
         while parent[cell] != cell:
             parent[cell] = parent[parent[cell]]
@@ -226,7 +246,7 @@ def _blocks(values: Mapping[Hashable, float | None], constraints: Sequence[Const
         first, *others = equation
         for cell in others:
             parent[root(cell)] = root(first)
-    components: dict[Hashable, list] = {}
+    components: dict[K, list] = {}
     for constraint, equation in equations:
         components.setdefault(root(next(iter(equation))), []).append((constraint, equation))
     for members in components.values():
@@ -239,10 +259,10 @@ def _blocks(values: Mapping[Hashable, float | None], constraints: Sequence[Const
         yield block
 
 
-def _ordered(keys: Iterable[Hashable]) -> list[Hashable]:
+def _ordered(keys: Iterable[K]) -> list[K]:
     keys = list(keys)
     try:
-        return sorted(keys)  # type: ignore[type-var]  # typing debt
+        return sorted(keys)  # type: ignore[type-var]  # Hashable says nothing of order: TypeError caught below
     except TypeError:  # keys that do not compare (mixed types, None inside tuples): repr is stable
         return sorted(keys, key=repr)
 

@@ -79,7 +79,8 @@ def ods_extents(archive: zipfile.ZipFile) -> dict[str, tuple[int, int]]:
                 row += row_reps
                 if row_filled:
                     last_row = row
-                table.clear()  # type: ignore[union-attr]  # typing debt; rows already counted: the tree never grows with the sheet
+                if table is not None:  # a row outside any table (a malformed file) has nothing to free
+                    table.clear()  # rows already counted: the tree never grows with the sheet
             elif tag == f"{_TABLE}table":
                 extents[sheet] = (last_row, last_col)
     return extents

@@ -43,7 +43,7 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _SQLITE = b"SQLite format 3\x00"
 
-Grid = list[tuple[int, list[str | None]]]  # (1-based line, cells) of every non-empty row
+Grid = list[tuple[int, Sequence[str | None]]]  # (1-based line, cells) of every non-empty row: a list, or a tuple (CSV)
 HeaderScore = Callable[[list[str]], int]
 
 
@@ -197,7 +197,7 @@ def _without_notes(body: Grid) -> tuple[Grid, list[tuple[int, str]]]:
     return body, notes
 
 
-def _non_empty(rows: Iterator[tuple[int, list[str | None]]]) -> Iterator[tuple[int, list[str | None]]]:
+def _non_empty(rows: Iterator[tuple[int, Sequence[str | None]]]) -> Iterator[tuple[int, Sequence[str | None]]]:
     # Blank rows carry no data; dropping them everywhere also drops trailing ones.
     # Cells are None or non-empty text, so any() is exact (and runs in C).
     return ((line, cells) for line, cells in rows if any(cells))
@@ -267,7 +267,7 @@ _STREAM_ENCODING = {"utf-8": "utf-8-sig"}
 
 
 def _csv_rows(text: str | io.TextIOBase, separator: str, name: str,
-              tally: dict[str, int] | None = None) -> Iterator[tuple[int, list[str | None]]]:
+              tally: dict[str, int] | None = None) -> Iterator[tuple[int, tuple[str | None, ...]]]:
     """Records numbered as a spreadsheet shows them (a quoted cell may span several text lines
     and is still one row). A quote that is never closed, or that swallows whole rows (a cell
     holding both line breaks and the separator), is refused at the row where it opened: csv
@@ -285,7 +285,7 @@ def _csv_rows(text: str | io.TextIOBase, separator: str, name: str,
                 if tally is not None:
                     tally["breaks"] += sum(_line_breaks(c) for c in record)
             # a tuple per record: lighter than a list, and a large file has millions of them
-            yield line, tuple([seen.setdefault(t, t) if (t := c.strip()) else None for c in record])  # type: ignore[misc]  # typing debt
+            yield line, tuple([seen.setdefault(t, t) if (t := c.strip()) else None for c in record])
     except csv.Error:
         _refuse_open_quote(name, line + 1)
     if tally is not None:
@@ -343,7 +343,7 @@ def _read_workbook(data: bytes, name: str, header_score: HeaderScore, sheet: str
     if archive is None:
         return _build_table(grid, header, name, sheet=sheet_name)
     # Error and formula cells matter only in the columns the import reads (or above the header).
-    known = [bool(h) and header_score([h]) > 0 for h in header_cells]  # type: ignore[list-item]  # typing debt
+    known = [bool(h and header_score([h]) > 0) for h in header_cells]
     try:
         problems = _cell_problems(archive, sheet_name, name, header_line, header_cells, known)
     except (StopIteration, KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile):
@@ -537,7 +537,7 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 def _cell_problems(archive: zipfile.ZipFile, sheet: str, name: str, header_line: int,
-                   header_cells: list[str | None], known: list[bool]) -> list[Problem]:
+                   header_cells: Sequence[str | None], known: list[bool]) -> list[Problem]:
     """Bad cells located by their header below the header row, else by their column letter;
     those under a header the import does not read are left out with their column."""
     problems = []

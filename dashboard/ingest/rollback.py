@@ -110,19 +110,21 @@ def _write_back(session, model: type[Base], record: ImportRecord) -> None:
     """Put back the rows as they were before the import (same primary keys)."""
     table = model.__table__
     pk = model.__mapper__.primary_key[0]
+    if pk.key is None:  # typed optional, but a table's column always has a key (its name)
+        raise ValueError(f"table {model.__tablename__} : clé primaire sans nom")
     for row in _previous_rows(model, record):
         values = {c.key: restore_value(c, row[c.key]) for c in table.columns}
-        if session.scalar(select(func.count()).select_from(table).where(pk == values[pk.key])):  # type: ignore[index]  # typing debt
-            session.execute(update(table).where(pk == values[pk.key]).values(**values))  # type: ignore[arg-type, index]  # typing debt
+        if session.scalar(select(func.count()).select_from(table).where(pk == values[pk.key])):
+            session.execute(update(table).where(pk == values[pk.key]).values(**values))
         else:
-            session.execute(table.insert().values(**values))  # type: ignore[attr-defined]  # typing debt
+            session.execute(table.insert().values(**values))
 
 
 def _delete_created(session, model: type[Base], record: ImportRecord) -> None:
     """Rows stamped with the import and absent from its journal are the ones it created."""
     pk = model.__mapper__.primary_key[0]
     changed = [row[pk.key] for row in _previous_rows(model, record)]
-    stmt = delete(model.__table__).where(model.__table__.c.import_id == record.id)  # type: ignore[arg-type]  # typing debt
+    stmt = delete(model.__table__).where(model.__table__.c.import_id == record.id)
     for i in range(0, len(changed), 500):
         stmt = stmt.where(pk.not_in(changed[i:i + 500]))
     session.execute(stmt)

@@ -77,7 +77,9 @@ class Writer:
         """Keep the row's state before this import first touches it (rows the import itself
         created need no undo: the rollback deletes them)."""
         pk = obj.__mapper__.primary_key[0].key
-        key = (obj.__tablename__, getattr(obj, pk))  # type: ignore[arg-type]  # typing debt
+        if pk is None:  # typed optional, but a table's column always has a key (its name)
+            raise ValueError(f"table {obj.__tablename__} : clé primaire sans nom")
+        key = (obj.__tablename__, getattr(obj, pk))
         if getattr(obj, "import_id", None) != self.record.id and key not in self._journal:
             self._journal[key] = {"table": obj.__tablename__, "row": row_state(obj)}
 
@@ -145,7 +147,10 @@ class Writer:
             self._supersede(chunk)
             if postgres:
                 # COPY: the fastest way into PostgreSQL, inside the import's transaction.
-                with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]  # typing debt
+                driver = connection.connection.driver_connection
+                if driver is None:  # only a closed or invalidated connection has none
+                    raise ValueError("connexion PostgreSQL fermée pendant l'import")
+                with driver.cursor() as cursor:
                     with cursor.copy(f"COPY figure ({', '.join(columns)}) FROM STDIN") as copy:
                         for row in chunk:
                             copy.write_row((*row, import_id))

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from dashboard.auth import client_address, csrf_token, current_user, has_right, requires
+from dashboard.auth import client_address, csrf_token, has_right, requires, signed_in_username
 from dashboard.components.controls import dropdown
 from dashboard.components.provenance import quality_badge
 from dashboard.formatting import fr_number
@@ -40,7 +40,7 @@ def layout(**query):
     return html.Div([
         html.H1("Imports", className="h2"),
         html.Form([
-            "Connecté : ", html.Strong(current_user()["username"]), " ",  # type: ignore[index]  # typing debt
+            "Connecté : ", html.Strong(signed_in_username()), " ",
             dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
             html.Button("Se déconnecter", type="submit", className="btn btn-link btn-sm"),
         ], method="post", action=dash.get_relative_path("/deconnexion"), className="text-muted mb-3"),
@@ -206,7 +206,7 @@ def confirm(clicks, pending, source, licence, quality, data_date, coverage):
             dash.no_update, dash.no_update
     provenance = Provenance(source=source, licence=licence or "usage interne", quality=quality if quality in QUALITIES else "unverified",
                             coverage=coverage if coverage in COVERAGES else "census",
-                            data_date=data_date or None, imported_by=current_user()["username"])  # type: ignore[index]  # typing debt
+                            data_date=data_date or None, imported_by=signed_in_username())
     try:
         options = {k: v for k, v in (pending.get("options") or {}).items() if k == "shared_code" and v in SHARED_CODE}
         outcome = service.confirm(pending["token"], pending["file_name"], pending["kind"], provenance, options,
@@ -228,7 +228,7 @@ def rollback(clicks):
     if not isinstance(import_id, int):
         return dash.no_update, dash.no_update
     try:
-        service.rollback(import_id, by=current_user()["username"], address=client_address())  # type: ignore[index]  # typing debt
+        service.rollback(import_id, by=signed_in_username(), address=client_address())
     except ImportRefused as refused:
         return dbc.Alert(str(refused), color="danger", id="import-rollback-refused"), _history()
     return dbc.Alert(f"Import n° {import_id} annulé : les chiffres qu'il avait remplacés sont rétablis.",

@@ -72,11 +72,12 @@ def _table(profile: view.Profile) -> html.Div | html.P:
 
 def _ali_card(profile: view.Profile) -> dbc.Card:
     ali = profile.ali
+    text: list[Component]
     if ali is None:
         text = [html.P("Aucune Agence locale d'insertion ne couvre ce territoire : il ne fait partie d'aucun "
                        "des 13 territoires lauréats de 2022.", className="mb-0")]
     else:
-        text: list[Component] = [  # type: ignore[no-redef]  # typing debt
+        text = [
             html.P(html.Strong(f"{ali['name']} ({ali['code']})"), className="mb-1"),
             html.Dl([
                 html.Dt("Porteur"), html.Dd(ali["porteur"] or "non publié"),
@@ -169,14 +170,20 @@ def trend(indicator, code):
     return panel_content(chart, trend_lines(inputs["series"], unit=inputs["unit"], decimals=inputs["decimals"]))
 
 
+def _territory_or_departement(code) -> dict:
+    """The territory a download names, else the département (as the page shows it)."""
+    territory = (published.find_territory(code) if isinstance(code, str) else None) or published.find_territory("93")
+    if territory is None:
+        raise ValueError("aucun territoire publié pour le département 93 : le store n'a pas ses communes")
+    return territory
+
+
 def _trend_chart(indicator, code):
-    territory = published.find_territory(code) if isinstance(code, str) else None
-    return view.trend(territory or published.find_territory("93"), indicator)[0]  # type: ignore[arg-type]  # typing debt
+    return view.trend(_territory_or_departement(code), indicator)[0]
 
 
 def _table_chart(code):
-    territory = published.find_territory(code) if isinstance(code, str) else None
-    return view.build(territory or published.find_territory("93")).table  # type: ignore[arg-type]  # typing debt
+    return view.build(_territory_or_departement(code)).table
 
 
 download_callback("territoire-trend", _trend_chart, State("territoire-trend-indicator", "value"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-Key = Hashable
+Key = tuple[Hashable, ...]  # a cell: (indicator, level, code), or a share of one (`masking`)
 _EPS = 1e-6
 
 
@@ -60,7 +60,7 @@ class Intervals:
                     j = self.column[cell]
                     coefficients[j] = coefficients.get(j, 0.0) + coefficient
                 else:
-                    constant += coefficient * float(values[cell])  # type: ignore[arg-type]  # typing debt
+                    constant += coefficient * _known(values, cell)
             slack = 0.0 if relation.exact else 0.5
             self._row(coefficients, -constant - slack, -constant + slack)
         for part, total in of_which:
@@ -70,7 +70,7 @@ class Intervals:
                     if cell in self.column:
                         coefficients[self.column[cell]] = coefficients.get(self.column[cell], 0.0) + coefficient
                     elif not _missing(values.get(cell)):
-                        constant += coefficient * float(values[cell])  # type: ignore[arg-type]  # typing debt
+                        constant += coefficient * _known(values, cell)
                     else:
                         coefficients = {}
                         break
@@ -132,3 +132,11 @@ def required_width(value: float, threshold: int, protection: float) -> float:
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _known(values: Mapping[Key, float | None], cell: Key) -> float:
+    """The value of a cell that is no variable of the programme: a published one."""
+    value = values[cell]
+    if value is None:
+        raise ValueError(f"cellule {cell!r} sans valeur publiée")
+    return float(value)

@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 
 from dashboard.indicators import secrecy
-from dashboard.publication.intervals import Intervals, Relation, required_width
-
-Key = Hashable
+from dashboard.publication.intervals import Intervals, Key, Relation, required_width
 
 
 def mask_period(cells: Mapping[Key, float | None], source_masked: set[Key], relations: list[Relation],
@@ -40,7 +38,7 @@ def mask_period(cells: Mapping[Key, float | None], source_masked: set[Key], rela
                                   block["of_which"], hidden=hidden)
             for cell in sorted(block["cells"] & sensitive, key=repr):
                 low, high = intervals.bounds(cell)
-                if not high - low >= required_width(cells[cell], threshold, protection):  # type: ignore[arg-type]  # typing debt
+                if not high - low >= required_width(_sensitive(cells, cell), threshold, protection):
                     narrow = cell
                     break
             if narrow is not None:
@@ -87,17 +85,18 @@ def _linear_model(cells: Mapping[Key, float | None], relations: list[Relation]):
     below 1 enters through an unpublished share cell, and the whole part is the sum of its
     shares (what the linear test can express of a weighted sum)."""
     values = dict(cells)
-    constraints, shares = [], {}  # type: ignore[var-annotated]  # typing debt
+    constraints: list[secrecy.Constraint[Key]] = []
+    shares: dict[tuple[Key, Hashable], list[Key]] = {}
     for relation in relations:
         parts = []
         for part, weight in relation.parts:
             if weight == 1:
                 parts.append(part)
             else:
-                share = (*part[:1], "part", ":".join(map(str, part[1:])), ":".join(map(str, relation.total[1:])))  # type: ignore[index]  # typing debt
+                share = (*part[:1], "part", ":".join(map(str, part[1:])), ":".join(map(str, relation.total[1:])))
                 values.setdefault(share, None)
                 parts.append(share)
-                shares.setdefault((part, relation.total[1]), []).append(share)  # type: ignore[index]  # typing debt
+                shares.setdefault((part, relation.total[1]), []).append(share)
         constraints.append(secrecy.Constraint(relation.total, tuple(parts)))
     for (whole, _level), parts in sorted(shares.items(), key=repr):
         constraints.append(secrecy.Constraint(whole, tuple(sorted(parts, key=repr))))
@@ -111,15 +110,25 @@ def _complement(cell: Key, cells: Mapping[Key, float | None], masked: set[Key], 
     biggest there is. Never a 0: a hidden 0 hides nothing."""
     groups = [(r.total, *(p for p, _ in r.parts)) for r in relations] + [tuple(pair) for pair in of_which]
     ring = {cell}
-    need = required_width(cells[cell], threshold, protection)  # type: ignore[arg-type]  # typing debt
+    need = required_width(_sensitive(cells, cell), threshold, protection)
     for _ in range(3):
         near = {other for group in groups if ring & set(group) for other in group}
-        candidates = sorted((k for k in near if k in cells and k not in masked and cells[k] is not None
-                             and cells[k] == cells[k] and cells[k] > 0), key=repr)  # type: ignore[operator]  # typing debt
+        # the published cells above 0 (None is no value, NaN != NaN)
+        positive = {k: v for k in near if k in cells and k not in masked
+                    and (v := cells[k]) is not None and v == v and v > 0}
+        candidates = sorted(positive, key=repr)
         if candidates:
-            big = [k for k in candidates if cells[k] >= need]  # type: ignore[operator]  # typing debt
+            big = [k for k in candidates if positive[k] >= need]
             if big:
-                return min(big, key=lambda k: (cells[k], repr(k)))
-            return max(candidates, key=lambda k: (cells[k], repr(k)))
+                return min(big, key=lambda k: (positive[k], repr(k)))
+            return max(candidates, key=lambda k: (positive[k], repr(k)))
         ring = near | {k for k in near if k in masked}
     return None
+
+
+def _sensitive(cells: Mapping[Key, float | None], cell: Key) -> float:
+    """The value of a sensitive cell (a count from 1 to the threshold: never None)."""
+    value = cells[cell]
+    if value is None:
+        raise ValueError(f"cellule sensible {cell!r} sans valeur")
+    return value

@@ -127,7 +127,7 @@ def publish(conn: Connection, touched: Iterable[tuple[str, str, dt.date]] | None
             rows = _ratio_rows(conn, unit, periods)
         if rows:
             _insert(conn, rows)
-            conn.execute(PublishedPeriod.__table__.insert(), _catalogue(rows))  # type: ignore[attr-defined]  # typing debt
+            conn.execute(PublishedPeriod.__table__.insert(), _catalogue(rows))
         _bump(conn, unit.name, threshold)
         written[unit.name] = len(rows)
     _bump(conn, "*", threshold)  # every import: the territories, ALIs and lists may have changed
@@ -188,9 +188,12 @@ def _insert(conn: Connection, rows: list[dict]) -> None:
     """The published rows, in the caller's transaction: COPY on PostgreSQL (a national
     publication writes millions), executemany elsewhere."""
     if conn.dialect.name != "postgresql":
-        conn.execute(PublishedValue.__table__.insert(), rows)  # type: ignore[attr-defined]  # typing debt
+        conn.execute(PublishedValue.__table__.insert(), rows)
         return
-    with conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]  # typing debt
+    driver = conn.connection.driver_connection
+    if driver is None:  # only a closed or invalidated connection has none
+        raise ValueError("connexion PostgreSQL fermée pendant la publication")
+    with driver.cursor() as cursor:
         with cursor.copy(f"COPY published_value ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[c] for c in _COLUMNS])
@@ -214,10 +217,10 @@ def _bump(conn: Connection, unit: str, threshold: int) -> None:
     for name in (unit,):
         current = conn.execute(select(Publication.version).where(Publication.unit == name)).scalar()
         if current is None:
-            conn.execute(Publication.__table__.insert().values(unit=name, version=1, published_at=now,  # type: ignore[attr-defined]  # typing debt
+            conn.execute(Publication.__table__.insert().values(unit=name, version=1, published_at=now,
                                                                threshold=threshold))
         else:
-            conn.execute(Publication.__table__.update().where(Publication.unit == name)  # type: ignore[attr-defined]  # typing debt
+            conn.execute(Publication.__table__.update().where(Publication.unit == name)
                          .values(version=current + 1, published_at=now, threshold=threshold))
 
 
@@ -262,7 +265,7 @@ def _mask(frame: pd.DataFrame, unit: Unit, relations, threshold: int) -> set[tup
         if cells_frame.empty:
             continue
         cells: dict[tuple, float | None] = {}
-        source_masked = set()
+        source_masked: set[tuple] = set()
         for indicator, level, code, value, flag in zip(cells_frame["indicator"], cells_frame["level"],
                                                        cells_frame["code"], cells_frame["value"],
                                                        cells_frame["flag"]):
@@ -271,7 +274,7 @@ def _mask(frame: pd.DataFrame, unit: Unit, relations, threshold: int) -> set[tup
             if isinstance(flag, str):
                 source_masked.add(key)
         relations_, of_which = _relations(cells, unit.members, geo_relations)
-        masked |= mask_period(cells, source_masked, relations_, of_which, threshold, DEFAULT_PROTECTION)  # type: ignore[arg-type]  # typing debt
+        masked |= mask_period(cells, source_masked, relations_, of_which, threshold, DEFAULT_PROTECTION)
     return masked
 
 
@@ -357,12 +360,12 @@ def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> li
     either term is; the denominator of the same period or, for a yearly one, of the nearest
     year on the same geography (the latest before, else the first after)."""
     spec = unit.ratio
-    if spec is None:
-        raise ValueError(f"{unit.name} is not a ratio")
-    num = _published(conn, spec.numerator, periods)  # type: ignore[arg-type]  # typing debt
+    if spec is None or spec.numerator is None or spec.denominator is None:
+        raise ValueError(f"{unit.name} is not a ratio of a numerator and a denominator")
+    num = _published(conn, spec.numerator, periods)
     if num.empty:  # nothing to divide: the denominator (all its periods) is not even read
         return []
-    den = _published(conn, spec.denominator, None)  # type: ignore[arg-type]  # typing debt
+    den = _published(conn, spec.denominator, None)
     if den.empty:
         return []
     chosen = {}

@@ -7,6 +7,7 @@ earlier row as superseded, so a rollback can restore it exactly.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -26,7 +28,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
-    pass
+    if TYPE_CHECKING:
+        # Every model here maps one Table (none maps a join or a select): the insert(),
+        # update() and delete() of its __table__ exist. Declared for the type checker only.
+        __table__: ClassVar[Table]
 
 
 class Geography(Base):

@@ -2,6 +2,8 @@
 latest period, with the département as reference; and two indicators against each other."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from dashboard.formatting import fr_period, fr_value
@@ -32,7 +34,7 @@ def known_indicator(code, default: str = DEFAULT_X) -> str:
     return default if default in available else map_view.known_indicator(None)
 
 
-def latest(indicator: str, level: str) -> tuple[tuple[str, object], str] | None:
+def latest(indicator: str, level: str) -> tuple[tuple[str, dt.date], str] | None:
     """The latest period of an indicator and the geography its figures are on (for a QPV
     level, the QPV geography of that date)."""
     periods = published.periods(indicator)
@@ -117,7 +119,7 @@ def ranking(indicator, level, codes) -> tuple[Chart, dict]:
         table.loc[len(table)] = {"Rang": None, "Code": "departement", "Territoire": f"{reference[0]} (référence)",
                                  column: reference[1]}
     table["Rang"] = table["Rang"].astype("Int64").astype(object).where(table["Rang"].notna(), "")
-    title = f"{label} — {level_label}, {fr_period(*period)}" + (PARTIAL_TITLE if partial else "")  # type: ignore[arg-type]  # typing debt
+    title = f"{label} — {level_label}, {fr_period(*period)}" + (PARTIAL_TITLE if partial else "")
     chart = Chart(title, table,
                   formats={column: (unit, decimals(indicator))},
                   name=f"classement_{indicator}_{level}_{period_key(*period)}",
@@ -130,7 +132,7 @@ def ranking(indicator, level, codes) -> tuple[Chart, dict]:
     return chart, inputs
 
 
-def _common_period(x: str, y: str) -> tuple[str, object] | None:
+def _common_period(x: str, y: str) -> tuple[str, dt.date] | None:
     """The latest period both indicators have, else None."""
     both = sorted(set(published.periods(x)) & set(published.periods(y)), key=lambda p: p[1])
     return both[-1] if both else None
@@ -144,6 +146,7 @@ def scatter(x, y, level, codes) -> tuple[Chart, dict]:
     (x_label, x_unit), (y_label, y_unit) = _meta(x), _meta(y)
     common = _common_period(x, y)
     ends = []
+    geography: str | None  # none when the common period has no figures on a known geography
     for indicator in (x, y):
         found = latest(indicator, level)
         if found is None:
@@ -154,7 +157,7 @@ def scatter(x, y, level, codes) -> tuple[Chart, dict]:
             period = common
             geography = published.geography_of(indicator, *period)
             if level == "qpv" and geography and not geography.startswith("QPV"):
-                geography = published.geography_at("qpv", period[1])  # type: ignore[arg-type, assignment]  # typing debt
+                geography = published.geography_at("qpv", period[1])
         ends.append((period, published.values(indicator, level, *period, geography) if geography
                      else published.empty_values()))
     (x_period, x_frame), (y_period, y_frame) = ends
@@ -169,7 +172,7 @@ def scatter(x, y, level, codes) -> tuple[Chart, dict]:
     table = pd.DataFrame({"Code": merged["code"].tolist(), "Territoire": merged["name"].tolist(),
                           x_column: [shown(v, f) for v, f in zip(merged["value_x"], merged["flag_x"])],
                           y_column: [shown(v, f) for v, f in zip(merged["value_y"], merged["flag_y"])]})
-    when = fr_period(*x_period) if x_period == y_period else f"{fr_period(*x_period)} et {fr_period(*y_period)}"  # type: ignore[arg-type]  # typing debt
+    when = fr_period(*x_period) if x_period == y_period else f"{fr_period(*x_period)} et {fr_period(*y_period)}"
     chart = Chart(f"{y_label} selon {x_label} — {IN_TITLE[level]}, {when}", table,
                   formats={x_column: (x_unit, decimals(x)), y_column: (y_unit, decimals(y))},
                   name=f"nuage_{x}_{y}_{level}", **provenance_of(x_frame, y_frame))

@@ -140,14 +140,14 @@ def same_period_index(indicator, periods: list, state) -> int:
     return keys.index(shown) if shown in keys else max(len(periods) - 1, 0)
 
 
-def period_marks(periods: list) -> dict:
+def period_marks(periods: list) -> dict[int, str]:
     """A mark at the first period of each year, skipped when too close to the previous mark
     to be read (yearly figures before monthly ones crowd the start of the slider)."""
-    marks: dict[int, dict] = {}
+    marks: dict[int, str] = {}
     gap = max(len(periods) // 12, 1)
     for index, (_t, start) in enumerate(periods):
         if str(start.year) not in marks.values() and (not marks or index - max(marks) >= gap):
-            marks[index] = str(start.year)  # type: ignore[assignment]  # typing debt
+            marks[index] = str(start.year)
     return marks
 
 

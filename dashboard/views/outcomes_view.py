@@ -290,8 +290,11 @@ def cohort_quarters(code) -> tuple[Chart, dict]:
         entries, by_horizon = _cohort_cells(rows, start)
         label = fr_period("quarter", start)
         # A horizon not yet observed has no row and no bar.
-        for h in [h for h in HORIZONS if by_horizon[h] is not None]:
-            shares = {s: share(by_horizon[h][s], entries) for s in COHORT_STATUSES}  # type: ignore[index]  # typing debt
+        for h in HORIZONS:
+            counts = by_horizon[h]
+            if counts is None:
+                continue
+            shares = {s: share(counts[s], entries) for s in COHORT_STATUSES}
             records.append({"Trimestre d'entrée": label, "Situation": f"À {h} mois",
                             f"Entrées du trimestre ({UNIT})": entries,
                             **{f"{STATUS_LABELS[s]} (% des entrées)": shares[s] for s in COHORT_STATUSES}})

@@ -83,7 +83,7 @@ def ali_of(territory: dict, circonscription: dict | None) -> dict | None:
     active = active[(active["indicator"] == "ali_file_active")]
     ali["first_month"] = fr_period(*active[["period_type", "period_start"]].iloc[0]) if len(active) else None
     ali["start"] = fr_date(ali["start_date"]) if isinstance(ali["start_date"], dt.date) else None
-    ali["inauguration"] = fr_date(ali["inaugurated_on"]) if isinstance(ali.get("inaugurated_on"), dt.date) else None  # type: ignore[arg-type]  # typing debt
+    ali["inauguration"] = fr_date(day) if isinstance(day := ali.get("inaugurated_on"), dt.date) else None
     ali["members"] = [m.strip() for m in (ali["consortium"] or "").split(";") if m.strip()]
     return ali
 

@@ -45,8 +45,8 @@ class Mark:
         return START if self.published else FIRST_MONTH
 
     def describe(self) -> str:
-        if self.published:
-            return f"{self.name} ({self.ali}) : démarrage le {fr_date(self.day)}."  # type: ignore[arg-type]  # typing debt
+        if self.published and self.day is not None:  # a published start always has its day
+            return f"{self.name} ({self.ali}) : démarrage le {fr_date(self.day)}."
         first = fr_period("month", self.day) if self.day else "aucun"
         return f"{self.name} ({self.ali}) : date de démarrage non publiée ; {FIRST_MONTH.lower()} : {first}."
 

@@ -112,7 +112,9 @@ class AliActivite(FigureKind):
         problems = []
         for row in rows:
             ali = ali_of(ctx, row["code_ali"])
-            if ali is not None and ali.start_date is not None and row["_period"] < ali.start_date.replace(day=1):
+            if ali is None:  # a row given per commune of residence names its ALI too
+                problems.append(ctx.problem(row, "code_ali", row["code_ali"], "un code d'ALI connu (import « territoires »)"))
+            elif ali.start_date is not None and row["_period"] < ali.start_date.replace(day=1):
                 problems.append(ctx.problem(row, self.period_column, row["_period"].isoformat()[:7],
                                             f"un mois à partir du démarrage de l'ALI ({ali.start_date:%m/%Y})"))
             if row["file_active_qpv"] is not None and _num(row["file_active_qpv"]) > _num(row["file_active"]):
@@ -141,9 +143,11 @@ class AliActivite(FigureKind):
             if not isinstance(row["file_active"], int) or (row["_territory_id"], after) in stock:
                 continue
             stored = self._stored_month(ctx, row, after)
-            exits = [stored.get(f"ali_{c}") for c in EXITS]
             entries = stored.get("ali_entrees")
-            if all(isinstance(v, int) for v in [*exits, entries]) and sum(exits) > row["file_active"] + entries:  # type: ignore[operator]  # typing debt
+            if entries is None or any(f"ali_{c}" not in stored for c in EXITS):
+                continue  # a secret or missing cell: the rule cannot be checked
+            exits = [stored[f"ali_{c}"] for c in EXITS]
+            if sum(exits) > row["file_active"] + entries:
                 problems.append(ctx.problem(
                     row, "file_active", row["file_active"],
                     f"une file active d'au moins {sum(exits) - entries} : le mois suivant ({after:%m/%Y}), déjà "
@@ -153,23 +157,27 @@ class AliActivite(FigureKind):
     def _stored_month(self, ctx: Context, row: dict, month: dt.date) -> dict[str, int]:
         """The stored entries and exits of the row's ALI for `month` (integers; secret ones left out)."""
         ali = ali_of(ctx, row["code_ali"])
+        if ali is None:
+            return {}  # an ALI the store does not know has nothing stored
         found = ctx.session.execute(select(Figure.indicator_code, Figure.value).where(
             Figure.indicator_code.in_(["ali_entrees", *(f"ali_{c}" for c in EXITS)]),
             Figure.period_type == "month", Figure.period_start == month, Figure.superseded_by.is_(None),
             Figure.territory_id.in_(select(Territory.id).where(Territory.level == "circonscription",
-                                                               Territory.code == ali.circonscription_code))))  # type: ignore[arg-type, union-attr]  # typing debt
+                                                               Territory.code == ali.circonscription_code))))
         return {code: int(value) for code, value in found if value is not None}
 
-    def _stored_stock(self, ctx: Context, row: dict, month: dt.date):
+    def _stored_stock(self, ctx: Context, row: dict, month: dt.date) -> int | None:
         """The file active of `month` already in the store; 0 before the ALI's known start."""
         ali = ali_of(ctx, row["code_ali"])
-        if ali.start_date is not None and month < ali.start_date.replace(day=1):  # type: ignore[union-attr]  # typing debt
+        if ali is None:
+            return None  # an ALI the store does not know has nothing stored
+        if ali.start_date is not None and month < ali.start_date.replace(day=1):
             return 0
-        value = ctx.session.scalar(select(Figure.value).where(  # type: ignore[arg-type]  # typing debt
+        value = ctx.session.scalar(select(Figure.value).where(
             Figure.indicator_code == "ali_file_active", Figure.period_type == "month",
             Figure.period_start == month, Figure.territory_id.in_(
                 select(Territory.id).where(Territory.level == "circonscription",
-                                           Territory.code == ali.circonscription_code)),  # type: ignore[arg-type, union-attr]  # typing debt
+                                           Territory.code == ali.circonscription_code)),
             Figure.superseded_by.is_(None)))
         return None if value is None else int(value)
 

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dashboard.ingest.columns import Column, ParsedTable, header_scorer, parse_table, problem_at
-from dashboard.ingest.errors import Problem
+from dashboard.ingest.errors import ImportRefused, Problem
 from dashboard.ingest.readers import RawTable, read_table
-from dashboard.ingest.write import Writer
-from dashboard.store.models import ImportRecord
+from dashboard.ingest.write import Writer, geography_at
+from dashboard.store.models import Geography, ImportRecord
 
 
 @dataclass
@@ -39,6 +39,24 @@ class Context:
 
     def problem(self, row: dict, column: str | None, found: Any, expected: str) -> Problem:
         return problem_at(self.table, self.parsed, row, column, found, expected)
+
+    def named_geography(self, code: str) -> Geography:
+        """The geography an import option names; the import is refused when the store has none
+        of that code (a typo in the manifest or on the command line)."""
+        geo = self.session.get(Geography, code)
+        if geo is None:
+            raise ImportRefused([self.problem({}, None, code, "dans l'option « geography », le code d'une "
+                                              "géographie chargée (import « communes »)")])
+        return geo
+
+    def cog_at(self, day: dt.date) -> Geography:
+        """The COG geography in force on `day`; the import is refused when the store has none
+        (no communes imported for that date)."""
+        geo = geography_at(self.session, "cog", day)
+        if geo is None:
+            raise ImportRefused([self.problem({}, None, None, f"une géographie communale (COG) en vigueur le "
+                                              f"{day:%d/%m/%Y} : importer d'abord ses communes (import « communes »)")])
+        return geo
 
 
 class Kind:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from dashboard import geometry
 from dashboard.ingest.columns import Column
-from dashboard.ingest.errors import Problem
+from dashboard.ingest.errors import ImportRefused, Problem
 from dashboard.ingest.kinds.base import Context, Kind
 from dashboard.ingest.readers import RawTable, read_geo
 from dashboard.store.models import Geography, Territory
@@ -106,20 +106,28 @@ class CommunesDeleguees(Kind):
     def apply(self, ctx: Context) -> dict[str, Any]:
         geo, before = ctx.options["geography"], ctx.options["previous_geography"]
         for row in ctx.parsed.rows:
-            parent = _commune(ctx, geo, row["code_commune"])
-            former = _commune(ctx, before, row["code_commune_deleguee"])
+            parent = _known_commune(ctx, row, "code_commune", geo)
+            former = _known_commune(ctx, row, "code_commune_deleguee", before)
             # A commune déléguée keeps the perimeter of the former commune.
-            deleguee = ctx.writer.territory(geography=geo, level="commune_deleguee", code=former.code,  # type: ignore[union-attr]  # typing debt
+            deleguee = ctx.writer.territory(geography=geo, level="commune_deleguee", code=former.code,
                                             name=row["nom_commune_deleguee"],
-                                            geom=geometry.from_geojson(former.geometry),  # type: ignore[arg-type, union-attr]  # typing debt
-                                            attributes={"commune_nouvelle": parent.code})  # type: ignore[union-attr]  # typing debt
-            ctx.writer.link(deleguee, parent)  # type: ignore[arg-type]  # typing debt
+                                            geom=geometry.from_geojson(former.geometry),
+                                            attributes={"commune_nouvelle": parent.code})
+            ctx.writer.link(deleguee, parent)
         return {"communes_deleguees": len(ctx.parsed.rows)}
 
 
 def _commune(ctx: Context, geography: str, code: str | None) -> Territory | None:
     return ctx.session.scalar(select(Territory).where(
         Territory.geography_code == geography, Territory.level == "commune", Territory.code == code))
+
+
+def _known_commune(ctx: Context, row: dict, column: str, geography: str) -> Territory:
+    """The commune a row names; `check` has refused the file if there is none."""
+    commune = _commune(ctx, geography, row[column])
+    if commune is None:
+        raise ImportRefused([ctx.problem(row, column, row[column], f"une commune de la géographie {geography}")])
+    return commune
 
 
 def _date(value: Any) -> dt.date | None:

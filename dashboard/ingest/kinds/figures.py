@@ -231,7 +231,7 @@ class FigureKind(Kind):
                                    f"un QPV de la liste en vigueur en {day:%m/%Y} (liste « {geo.label} » {ended})")
             return geo
         if ctx.options.get("geography"):
-            return ctx.session.get(Geography, ctx.options["geography"])  # type: ignore[return-value]  # typing debt
+            return ctx.named_geography(ctx.options["geography"])
         if geo_cell:
             # "COG 2023" names the geography in force on 1 January of that year.
             year = re.search(r"(19|20)\d\d", geo_cell)

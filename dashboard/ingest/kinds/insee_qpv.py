@@ -15,7 +15,6 @@ from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context
 from dashboard.ingest.kinds.figures import FigureKind, Measure
-from dashboard.ingest.write import geography_at
 from dashboard.store.models import Geography, Territory
 
 QPV2015 = Geography(code="QPV2015", label="QPV 2015 (périmètres 2015–2023)", family="qpv",
@@ -66,9 +65,9 @@ class InseeQpvDemo(_InseeQpv):
             ctx.writer.upsert(Geography, {"code": QPV2015.code}, **{c: getattr(QPV2015, c) for c in
                                                                      ("label", "family", "valid_from", "valid_to")})
         problems = []
-        communes_geo = geography_at(session, "cog", dt.date(2024, 1, 1))
+        communes_geo = ctx.cog_at(dt.date(2024, 1, 1))
         communes = list(session.scalars(select(Territory).where(
-            Territory.geography_code == communes_geo.code, Territory.level == "commune")))  # type: ignore[arg-type, union-attr]  # typing debt
+            Territory.geography_code == communes_geo.code, Territory.level == "commune")))
         done: set[str] = set()
         for row in ctx.parsed.rows:
             code = row["code_qpv"]
@@ -80,7 +79,7 @@ class InseeQpvDemo(_InseeQpv):
                 commune = _match_name(communes, name)
                 if commune is None:
                     problems.append(ctx.problem(row, "communes", name,
-                                                f"un nom de commune de la géographie {communes_geo.label}"))  # type: ignore[union-attr]  # typing debt
+                                                f"un nom de commune de la géographie {communes_geo.label}"))
                 else:
                     matched.append(commune)
             qpv = ctx.writer.territory(geography=QPV2015.code, level="qpv", code=code, name=row["nom_qpv"],

@@ -14,11 +14,10 @@ from sqlalchemy import select
 
 from dashboard import geometry
 from dashboard.ingest.columns import Column
-from dashboard.ingest.errors import Problem
+from dashboard.ingest.errors import ImportRefused, Problem
 from dashboard.ingest.kinds.base import Context, Kind
 from dashboard.ingest.kinds.figures import QPV_CODE, QPV_GEOGRAPHY
 from dashboard.ingest.readers import RawTable, read_geo
-from dashboard.ingest.write import geography_at
 from dashboard.store.models import Geography, Territory
 
 VINTAGES = {
@@ -48,9 +47,13 @@ class Qpv(Kind):
                         rows=rows, lines=list(range(1, len(rows) + 1)))
 
     def _departement(self, ctx: Context) -> str:
-        geo = geography_at(ctx.session, "cog", ctx.today)
-        return ctx.session.scalar(select(Territory.code).where(  # type: ignore[arg-type, return-value]  # typing debt
-            Territory.geography_code == geo.code, Territory.level == "departement"))  # type: ignore[arg-type, union-attr]  # typing debt
+        geo = ctx.cog_at(ctx.today)
+        code = ctx.session.scalar(select(Territory.code).where(
+            Territory.geography_code == geo.code, Territory.level == "departement"))
+        if code is None:
+            raise ImportRefused([ctx.problem({}, None, None, f"le département de la géographie {geo.label} "
+                                             f"(import « communes »)")])
+        return code
 
     def check(self, ctx: Context) -> list[Problem]:
         dept = self._departement(ctx).zfill(3)
@@ -81,9 +84,12 @@ class Qpv(Kind):
                                                           # undated in the ANCT file: kept as an attribute
                                                           "population_anct": row["population"]})
             communes = session.scalars(select(Territory).where(
-                Territory.geography_code == geography_at(session, "cog", VINTAGES[vintage][1]).code,  # type: ignore[arg-type, union-attr]  # typing debt
+                Territory.geography_code == ctx.cog_at(VINTAGES[vintage][1]).code,
                 Territory.level == "commune", Territory.code.in_(row["communes"])))
             for commune in communes:
-                share = geometry.share_of_area(shape, geometry.from_geojson(commune.geometry))  # type: ignore[arg-type]  # typing debt
+                if commune.geometry is None:
+                    raise ValueError(f"commune {commune.code} de {commune.geography_code} sans géométrie "
+                                     f"(l'import « communes » en exige une)")
+                share = geometry.share_of_area(shape, geometry.from_geojson(commune.geometry))
                 write.link(qpv, commune, round(share, 6), "part de la surface du QPV dans la commune")
         return {"qpv": len(kept), "ignored_other_departements": len(ctx.parsed.rows) - len(kept)}

@@ -22,7 +22,7 @@ from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
 from dashboard.indicators.registry import STRUCTURE_GROUPS
 from dashboard.ingest.kinds.base import Context, Kind
-from dashboard.ingest.write import FigureRow, geography_at
+from dashboard.ingest.write import FigureRow
 from dashboard.store.models import Ali, Structure, StructureType, Territory, TerritoryLink
 
 
@@ -47,10 +47,10 @@ class Structures(Kind):
     def check(self, ctx: Context) -> list[Problem]:
         session = ctx.session
         types = {t.lower(): t for t in session.scalars(select(StructureType.code))}
-        geo = geography_at(session, "cog", ctx.today)
+        geo = ctx.cog_at(ctx.today)
         # A commune déléguée shares its code with its commune nouvelle (93066): the commune wins.
         communes = {t.code: t for t in session.scalars(select(Territory).where(
-            Territory.geography_code == geo.code, Territory.level.in_(("commune", "commune_deleguee")))  # type: ignore[arg-type, union-attr]  # typing debt
+            Territory.geography_code == geo.code, Territory.level.in_(("commune", "commune_deleguee")))
             .order_by(Territory.level.desc()))}
         alis = set(session.scalars(select(Ali.code)))
         problems = []
@@ -63,7 +63,7 @@ class Structures(Kind):
             commune = communes.get(row["code_commune"])
             if commune is None:
                 problems.append(ctx.problem(row, "code_commune", row["code_commune"],
-                                            f"un code de commune de la géographie {geo.label}"))  # type: ignore[union-attr]  # typing debt
+                                            f"un code de commune de la géographie {geo.label}"))
             siret = row["siret"]
             if siret and not (len(siret) == 14 and siret.isdigit() and parse.luhn_ok(siret)):
                 problems.append(ctx.problem(row, "siret", siret, "un SIRET de 14 chiffres valide (clé de Luhn)"))
@@ -99,16 +99,16 @@ class Structures(Kind):
         year), per commune (a commune déléguée counts in its commune nouvelle) and group."""
         year = int(ctx.options.get("year", ctx.today.year))
         day = min(dt.date(year, 12, 31), ctx.today) if year == ctx.today.year else dt.date(year, 12, 31)
-        geo = geography_at(ctx.session, "cog", ctx.today)
+        geo = ctx.cog_at(ctx.today)
         session = ctx.session
         communes = dict(session.execute(select(Territory.code, Territory.id).where(
-            Territory.geography_code == geo.code, Territory.level == "commune")).all())  # type: ignore[arg-type, union-attr]  # typing debt
+            Territory.geography_code == geo.code, Territory.level == "commune")).all())
         parent = Territory.__table__.alias("parent")
         for code, commune_id in session.execute(
                 select(Territory.code, TerritoryLink.parent_id)
                 .join(TerritoryLink, TerritoryLink.child_id == Territory.id)
                 .join(parent, parent.c.id == TerritoryLink.parent_id)
-                .where(Territory.geography_code == geo.code, Territory.level == "commune_deleguee",  # type: ignore[arg-type, union-attr]  # typing debt
+                .where(Territory.geography_code == geo.code, Territory.level == "commune_deleguee",
                        parent.c.level == "commune")):
             communes.setdefault(code, commune_id)
         open_rows = [r for r in rows if (r["opened_on"] is None or r["opened_on"] <= day)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import exists, select
 
 from dashboard import geometry
 from dashboard.ingest.columns import Column
 from dashboard.ingest.errors import Problem
 from dashboard.ingest.kinds.base import Context, Kind
-from dashboard.ingest.write import geography_at
 from dashboard.store.models import Ali, Figure, Geography, Territory, TerritoryLink
 
 UNATTACHED_PREFIX = "NR-"
@@ -98,7 +98,7 @@ class Territoires(Kind):
             members = [units[c] for c in row["communes"] if c in units]
             territory = write.territory(
                 geography=geo.code, level="circonscription", code=circ, name=row["nom"],
-                geom=geometry.dissolve([geometry.from_geojson(m.geometry) for m in members]),  # type: ignore[arg-type]  # typing debt
+                geom=geometry.dissolve([_shape(m) for m in members]),
                 attributes={"communes": [m.code for m in members], "ali": row["code_ali"]})
             built[circ] = territory
             for m in members:
@@ -114,16 +114,17 @@ class Territoires(Kind):
                 circ = UNATTACHED_PREFIX + code
                 built[circ] = write.territory(
                     geography=geo.code, level="circonscription", code=circ,
-                    name=f"{commune.name} (commune non rattachée)", geom=geometry.from_geojson(commune.geometry),  # type: ignore[arg-type]  # typing debt
+                    name=f"{commune.name} (commune non rattachée)", geom=_shape(commune),
                     attributes={"communes": [code], "non_rattachee": True})
                 write.link(commune, built[circ], 1.0, "commune non rattachée")
                 continue
             if not parts:
                 continue
-            if len(spans) == 1:
-                write.link(commune, built[spans.pop()], 1.0, "entièrement dans la circonscription")  # type: ignore[index]  # typing debt
+            named = sorted(s for s in spans if s)
+            if len(spans) == 1:  # spans != {None}: its one circonscription is named
+                write.link(commune, built[named[0]], 1.0, "entièrement dans la circonscription")
                 continue
-            for circ in sorted(s for s in spans if s):
+            for circ in named:
                 inside = [p.code for p in parts if member_of.get(p.code) == circ]
                 weight = sum(shares.get(c, 0) for c in inside) / sum(shares.get(p.code, 0) for p in parts) \
                     if all(p.code in shares for p in parts) else None
@@ -143,8 +144,15 @@ class Territoires(Kind):
 
 def _base_geography(ctx: Context) -> Geography:
     if ctx.options.get("geography"):
-        return ctx.session.get(Geography, ctx.options["geography"])  # type: ignore[return-value]  # typing debt
-    return geography_at(ctx.session, "cog", ctx.today)  # type: ignore[return-value]  # typing debt
+        return ctx.named_geography(ctx.options["geography"])
+    return ctx.cog_at(ctx.today)
+
+
+def _shape(territory: Territory) -> BaseGeometry:
+    """The polygon of a commune or commune déléguée: the communes import requires one."""
+    if territory.geometry is None:
+        raise ValueError(f"territoire {territory.code} de {territory.geography_code} sans géométrie")
+    return geometry.from_geojson(territory.geometry)
 
 
 def _communes(ctx: Context, geography: str) -> dict[str, Territory]:
