@@ -74,6 +74,11 @@ def test_month_map_bars_cards_and_table(dash_duo, app, foreign_requests):
     bars = drawn(dash_duo, "#ali-table-graph")[0]
     assert sorted(bars["y"]) == sorted(names.values())
     assert dash_duo.find_elements(".ali-card") and len(dash_duo.find_elements(".ali-card")) == len(names)
+    # each card its objectives of the year, against what was done
+    objectives = dash_duo.find_elements(".ali-objectives")
+    assert len(objectives) == len(names) and all("(objectif " in o.text and "Remplissage" in o.text
+                                                  for o in objectives)
+    assert dash_duo.find_elements("#ali-filling-graph .heatmaplayer")
     links = dash_duo.find_elements(".ali-uncovered a")
     assert len(links) == len(uncovered)
     assert {a.get_attribute("href").rsplit("/", 1)[1] for a in links} == uncovered
@@ -85,7 +90,7 @@ def test_month_map_bars_cards_and_table(dash_duo, app, foreign_requests):
     until(lambda: "mois=2023-01" in dash_duo.driver.current_url, timeout=5)
     # Start dates are not published: the cards say so, and give the first month in the store.
     cards = dash_duo.find_element("#ali-cards").text
-    assert "non publiée" in cards and "janvier 2023" in cards
+    assert "non publiée" in cards and "janvier 2023" in cards and "Objectifs 2023" in cards
     assert dash_duo.get_logs() == []
     assert foreign_requests() == []
 
