@@ -19,6 +19,8 @@ from sqlalchemy import Engine, select
 from dashboard import transmissions
 from dashboard.auth import requires
 from dashboard.formatting import fr_date, fr_period, fr_value
+from dashboard.periods import add_months
+from dashboard.publication.cells import as_date
 from dashboard.store import session_scope
 from dashboard.store.models import Ali, ImportRecord, PublishedValue
 
@@ -111,8 +113,8 @@ def _objectives(engine: Engine, threshold: float) -> list[Alert]:
                                       PublishedValue.period_start == latest, PublishedValue.value < threshold)
                                .order_by(PublishedValue.value)).all()
         alis = dict(session.execute(select(Ali.circonscription_code, Ali.code)).all())
-    day = latest if isinstance(latest, dt.date) else dt.date.fromisoformat(str(latest)[:10])
-    month_end = transmissions.add_months(day, 1) - dt.timedelta(days=1)
+    day = as_date(latest)
+    month_end = add_months(day, 1) - dt.timedelta(days=1)
     return [Alert(month_end, "objectif",
                   f"{alis.get(code, code)} ({name}) : {fr_value(value, '%', 1)} des places occupées en "
                   f"{fr_period('month', day)}, sous le seuil de {fr_value(threshold, '%', 0)}"

@@ -138,10 +138,15 @@ def rollback(import_id: int, by: str, address: str | None = None) -> None:
 
 
 def transmissions_grid() -> pd.DataFrame:
-    """Every partner × month against the declared deliveries (`dashboard.transmissions.grid`)."""
+    """Every partner × month against the declared deliveries (`dashboard.transmissions.grid`),
+    read once per request: the page's controls, grid and relances all filter the same frame."""
     from dashboard import transmissions
 
-    return transmissions.grid(_state["engine"])
+    if not flask.has_request_context():
+        return transmissions.grid(_state["engine"])
+    if "transmissions_grid" not in flask.g:
+        flask.g.transmissions_grid = transmissions.grid(_state["engine"])
+    return flask.g.transmissions_grid
 
 
 def alerts() -> list | None:

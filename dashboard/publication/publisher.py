@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select, tuple_
 
+from dashboard.formatting import MONTHS
 from dashboard.indicators.registry import (
     DERIVED,
     DERIVED_BY_CODE,
@@ -416,10 +417,6 @@ def _ratio_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> li
 
 
 # -- yearly sums ---------------------------------------------------------------------------
-
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
-
 
 def _yearly_rows(conn: Connection, unit: Unit, periods: set[Period] | None) -> list[dict]:
     """A calendar year's sum of the published months of a monthly indicator, territory by

@@ -158,10 +158,6 @@ def resolve(month) -> Coverage:
     serving = _serving(alis, period[1] if period else dt.date.today())
     firsts = first_months(list(serving))
 
-    def cell(indicator, code):
-        frame = frames[indicator]
-        return shown(frame.at[code, "value"], frame.at[code, "flag"]) if code in frame.index else None
-
     territories = []
     for code, name in places[["code", "name"]].itertuples(index=False):
         ali = serving.get(code)
@@ -169,8 +165,9 @@ def resolve(month) -> Coverage:
         # No ALI: no one is followed here, and no rate is computed (a figure sent by mistake is not shown).
         source = frames[RATE]["source"].get(code) if ali is not None else None
         goals = {column: _cell(objectives[indicator], code) for column, indicator, _ in OBJECTIVES} if ali else {}
-        territories.append(Territory(code, name, facts, cell(FOLLOWED, code) if ali is not None else None,
-                                     cell(HOUSEHOLDS, code), cell(RATE, code) if ali is not None else None,
+        territories.append(Territory(code, name, facts, _cell(frames[FOLLOWED], code) if ali is not None else None,
+                                     _cell(frames[HOUSEHOLDS], code),
+                                     _cell(frames[RATE], code) if ali is not None else None,
                                      source if isinstance(source, str) else "", goals))
     department = published.values(RATE, "departement", *period, geography) if period else published.empty_values()
     reference = None
